@@ -1,0 +1,30 @@
+"""Tablefront: the application factory.
+
+IIS/wfastcgi calls ``app.create_app()`` once per process with no arguments, so the
+configuration comes from the environment (see config.py).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import Config, load_config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the WSGI app; ``config`` is for tests, IIS passes nothing."""
+    from app import database, errors, identity, logs, security
+    from app.blueprints import register_blueprints
+    from app.cli import register_cli
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config or load_config())
+    logs.configure_logging(app)
+    database.register_database(app)
+    identity.register_identity(app)
+    security.register_security(app)
+    register_blueprints(app)
+    errors.register_error_handlers(app)
+    register_cli(app)
+    logs.log_startup(app)
+    return app

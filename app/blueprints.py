@@ -1,0 +1,20 @@
+"""Every blueprint, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.identity import dev_identity_enabled
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the feature blueprints; development tools only in development."""
+    from app.health.views import bp as health_bp
+    from app.home.views import bp as home_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(home_bp)
+    if dev_identity_enabled(app):
+        from app.dev.views import bp as dev_bp
+
+        app.register_blueprint(dev_bp)

@@ -1,0 +1,125 @@
+"""Engine configuration: SQL Server in production, SQLite files as schemas embedded.
+
+The models use logical schema names (``hr``, ``ops``); ``TABLEFRONT_SCHEMA_MAP`` maps
+them to physical names through SQLAlchemy's ``schema_translate_map``. The embedded
+database keeps one SQLite file per physical schema, ATTACHed on every connect.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import URL, event, make_url
+from sqlalchemy.engine import Engine
+
+from app.extensions import db
+from config import ConfigError
+
+log = logging.getLogger(__name__)
+
+MAIN_DB_FILE = "main.db"
+
+
+def database_url(config: dict[str, Any]) -> URL:
+    """The configured URL: explicit, built from server + name, or the embedded one."""
+    if config.get("DATABASE_URL"):
+        try:
+            return make_url(config["DATABASE_URL"])
+        except Exception:
+            raise ConfigError(
+                "TABLEFRONT_DATABASE_URL is not a valid SQLAlchemy URL "
+                "(e.g. mssql+pyodbc://@server/db?driver=ODBC+Driver+18+for+SQL+Server)"
+            ) from None
+    if config.get("DB_SERVER"):
+        query = {"driver": config["DB_DRIVER"], "Encrypt": config["DB_ENCRYPT"]}
+        if config.get("DB_TRUST_SERVER_CERTIFICATE"):
+            query["TrustServerCertificate"] = "yes"
+        # No user name: SQLAlchemy adds Trusted_Connection=Yes (the app pool identity).
+        return URL.create(
+            "mssql+pyodbc",
+            username=config.get("DB_USER"),
+            password=config.get("DB_PASSWORD"),
+            host=config["DB_SERVER"],
+            database=config["DB_NAME"],
+            query=query,
+        )
+    db_dir = Path(config["EMBEDDED_DB_DIR"]).resolve()
+    return URL.create("sqlite", database=str(db_dir / MAIN_DB_FILE))
+
+
+def engine_options(url: URL, config: dict[str, Any]) -> dict[str, Any]:
+    """Pool, timeout and schema-map options for the URL's backend."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if config.get("SCHEMA_MAP"):
+        options["execution_options"] = {"schema_translate_map": dict(config["SCHEMA_MAP"])}
+    backend = url.get_backend_name()
+    if backend == "mssql":
+        options["connect_args"] = {"timeout": config["DB_LOGIN_TIMEOUT"]}
+        if url.get_driver_name() == "pyodbc":
+            options["fast_executemany"] = True
+    elif backend == "postgresql":
+        options["connect_args"] = {
+            "connect_timeout": config["DB_LOGIN_TIMEOUT"],
+            "options": f"-c statement_timeout={config['DB_QUERY_TIMEOUT'] * 1000}",
+        }
+    elif backend == "sqlite":
+        options["connect_args"] = {"timeout": config["DB_LOGIN_TIMEOUT"]}
+    return options
+
+
+def physical_schemas(config: dict[str, Any]) -> list[str]:
+    """Physical names of every schema the models use, after the schema map."""
+    schema_map = config.get("SCHEMA_MAP") or {}
+    logical = {t.schema for t in db.metadata.tables.values() if t.schema}
+    return sorted({schema_map.get(s, s) for s in logical})
+
+
+def check_odbc_driver(url: URL) -> None:
+    """Fail at start-up, not on the first request, when the ODBC driver is missing."""
+    if url.get_backend_name() != "mssql" or url.get_driver_name() != "pyodbc":
+        return
+    driver = url.query.get("driver")
+    if not driver:
+        return  # a DSN names its own driver
+    try:
+        import pyodbc
+    except ImportError as exc:
+        raise ConfigError(f"pyodbc cannot be imported: {exc}") from None
+    installed = pyodbc.drivers()
+    if driver not in installed:
+        raise ConfigError(
+            f"ODBC driver {driver!r} is not installed on this server. Installed: "
+            f"{', '.join(installed) or 'none'}. Install it or set TABLEFRONT_DB_DRIVER."
+        )
+
+
+def register_database(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy to the configured database and backend hooks."""
+    from app import models  # noqa: F401  (registers every table on db.metadata)
+
+    url = database_url(app.config)
+    check_odbc_driver(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url, app.config)
+    db.init_app(app)
+    app.extensions["tablefront_db_description"] = url.render_as_string(
+        hide_password=True
+    )
+    with app.app_context():
+        engine = db.engine
+    if url.get_backend_name() == "sqlite":
+        from app.embedded import install_sqlite_hooks
+
+        install_sqlite_hooks(engine, Path(url.database).parent, physical_schemas(app.config))
+    elif url.get_backend_name() == "mssql":
+        _install_mssql_query_timeout(engine, app.config["DB_QUERY_TIMEOUT"])
+
+
+def _install_mssql_query_timeout(engine: Engine, seconds: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _set_timeout(dbapi_connection, _record) -> None:
+        if hasattr(dbapi_connection, "timeout"):
+            dbapi_connection.timeout = seconds

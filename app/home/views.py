@@ -1,0 +1,31 @@
+"""The home page and /whoami."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, render_template
+
+from app.errors import wants_json
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    """Home: the tables the caller may see, grouped by schema."""
+    return render_template("home/index.html")
+
+
+@bp.get("/whoami")
+def whoami():
+    """Who the app thinks the caller is, as HTML or JSON."""
+    identity = g.identity
+    data = {
+        "login": identity.login,
+        "domain": identity.domain,
+        "name": identity.name,
+        "auth_type": identity.auth_type or None,
+        "source": identity.source,
+    }
+    if wants_json():
+        return jsonify(data)
+    return render_template("home/whoami.html", data=data)

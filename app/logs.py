@@ -1,0 +1,118 @@
+"""Logging the app configures itself: wfastcgi swallows stdout and stderr.
+
+One rotating file in LOG_DIR holds application messages, exceptions with their
+tracebacks, and one access line per request (request id, user, method, path, status,
+duration).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from config import ConfigError
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("tablefront.access")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+LOG_FILE_NAME = "tablefront.log"
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp every record with the current request id ('-' outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id() or "-"
+        return True
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served, or None outside a request."""
+    try:
+        return g.get("request_id")
+    except RuntimeError:  # no app context
+        return None
+
+
+def _writable_log_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"TABLEFRONT_LOG_DIR {str(path)!r} cannot be created: {exc.strerror}. "
+            "Create it and give the app pool identity Modify rights."
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"TABLEFRONT_LOG_DIR {str(path)!r} is not writable by this process: give "
+            "the app pool identity Modify rights on it (setup.ps1 does)."
+        )
+    return path
+
+
+def configure_logging(app: Flask) -> None:
+    """Attach a rotating file handler to the root logger; fail fast if unwritable."""
+    log_dir = _writable_log_dir(Path(app.config["LOG_DIR"]))
+    handler = RotatingFileHandler(
+        log_dir / LOG_FILE_NAME,
+        maxBytes=app.config["LOG_MAX_BYTES"],
+        backupCount=app.config["LOG_BACKUP_COUNT"],
+        encoding="utf-8",
+        delay=False,
+    )
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RequestIdFilter())
+    handler.set_name("tablefront-file")
+    root = logging.getLogger()
+    # One handler per log file even when create_app() runs many times (tests).
+    for old in [h for h in root.handlers if h.get_name() == "tablefront-file"]:
+        root.removeHandler(old)
+        old.close()
+    root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
+    app.logger.handlers.clear()  # Flask's stderr handler would be swallowed anyway
+    app.logger.propagate = True
+    app.extensions["tablefront_log_file"] = str(log_dir / LOG_FILE_NAME)
+
+    app.before_request(_start_request)
+    app.after_request(_log_access)
+
+
+def _start_request() -> None:
+    g.request_id = secrets.token_hex(6)
+    g.request_started = time.perf_counter()
+
+
+def _log_access(response):
+    started = g.get("request_started")
+    duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
+    identity = g.get("identity")
+    access_log.info(
+        "user=%s method=%s path=%s status=%s ms=%.1f",
+        identity.login if identity else "-",
+        request.method,
+        request.full_path.rstrip("?"),
+        response.status_code,
+        duration_ms,
+    )
+    if g.get("request_id"):
+        response.headers["X-Request-Id"] = g.request_id
+    return response
+
+
+def log_startup(app: Flask) -> None:
+    """Record which configuration this process started with (never secrets)."""
+    log.info(
+        "Tablefront started: env=%s database=%s log=%s",
+        app.config["ENV_NAME"],
+        app.extensions.get("tablefront_db_description", "?"),
+        app.extensions["tablefront_log_file"],
+    )

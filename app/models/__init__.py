@@ -1,0 +1,4 @@
+"""All mapped tables: the generated models of the existing database, plus the few
+tables Tablefront owns. Importing this package registers them on ``db.metadata``."""
+
+from app.models import generated  # noqa: F401

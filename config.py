@@ -1,0 +1,237 @@
+"""Configuration classes, chosen by the TABLEFRONT_ENV environment variable.
+
+Every setting can come from an environment variable: under IIS, wfastcgi copies the
+``<appSettings>`` of web.config into the environment before the app starts. The
+default class is Production, which refuses to start with an insecure setting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+ENV_VAR = "TABLEFRONT_ENV"
+PROJECT_ROOT = Path(__file__).resolve().parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+# Secrets that appear in docs, tutorials and our own development config: never in production.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "dev",
+        "development",
+        "secret",
+        "changeme",
+        "change-me",
+        "your-secret-key",
+        "development-only-secret-key-not-for-production",
+        "testing-only-secret-key",
+    }
+)
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names the setting."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _pairs(value: str | None) -> dict[str, str]:
+    """Parse ``a=b;c=d`` (or comma-separated) into a dict, keys and values stripped."""
+    result: dict[str, str] = {}
+    if not value:
+        return result
+    for part in value.replace(",", ";").split(";"):
+        if not part.strip():
+            continue
+        key, sep, val = part.partition("=")
+        if not sep or not key.strip() or not val.strip():
+            raise ConfigError(f"Expected NAME=VALUE pairs separated by ';', got {part!r}")
+        result[key.strip()] = val.strip()
+    return result
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+class Config:
+    """Settings shared by every environment; read from the environment at creation."""
+
+    ENV_NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        e = os.environ if environ is None else environ
+        self.SECRET_KEY = self._secret_key(e)
+        self.DATABASE_URL = e.get("TABLEFRONT_DATABASE_URL") or None
+        self.DB_SERVER = e.get("TABLEFRONT_DB_SERVER") or None
+        self.DB_NAME = e.get("TABLEFRONT_DB_NAME") or None
+        self.DB_DRIVER = e.get("TABLEFRONT_DB_DRIVER", "ODBC Driver 18 for SQL Server")
+        self.DB_USER = e.get("TABLEFRONT_DB_USER") or None
+        self.DB_PASSWORD = e.get("TABLEFRONT_DB_PASSWORD") or None
+        self.DB_ENCRYPT = e.get("TABLEFRONT_DB_ENCRYPT", "yes")
+        self.DB_TRUST_SERVER_CERTIFICATE = _flag(
+            e.get("TABLEFRONT_DB_TRUST_SERVER_CERTIFICATE")
+        )
+        self.DB_LOGIN_TIMEOUT = _int(e, "TABLEFRONT_DB_LOGIN_TIMEOUT", 5)
+        self.DB_QUERY_TIMEOUT = _int(e, "TABLEFRONT_DB_QUERY_TIMEOUT", 30)
+        self.SCHEMA_MAP = _pairs(e.get("TABLEFRONT_SCHEMA_MAP"))
+        self.EMBEDDED_DB_DIR = Path(
+            e.get("TABLEFRONT_EMBEDDED_DB_DIR") or INSTANCE_DIR / "embedded"
+        )
+        self.LOG_DIR = Path(e.get("TABLEFRONT_LOG_DIR") or INSTANCE_DIR / "logs")
+        self.LOG_LEVEL = e.get("TABLEFRONT_LOG_LEVEL", "INFO").upper()
+        self.LOG_MAX_BYTES = _int(e, "TABLEFRONT_LOG_MAX_BYTES", 10 * 1024 * 1024)
+        self.LOG_BACKUP_COUNT = _int(e, "TABLEFRONT_LOG_BACKUP_COUNT", 10)
+        self.DEV_USER = e.get("TABLEFRONT_DEV_USER") or self.default_dev_user()
+        self.DOMAIN_MAP = {
+            k.upper(): v.lower()
+            for k, v in _pairs(e.get("TABLEFRONT_DOMAIN_MAP")).items()
+        }
+        self.DEFAULT_DOMAIN = (e.get("TABLEFRONT_DEFAULT_DOMAIN") or "").upper()
+        self.PUBLIC_HEALTH = _flag(e.get("TABLEFRONT_PUBLIC_HEALTH"), default=True)
+        self.MAX_UPLOAD_MB = _int(e, "TABLEFRONT_MAX_UPLOAD_MB", 25)
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
+        self.APP_NAME = e.get("TABLEFRONT_APP_NAME", "Tablefront")
+        self.DEBUG = _flag(e.get("TABLEFRONT_DEBUG") or e.get("FLASK_DEBUG"), self.DEBUG)
+        # Cookies: HttpOnly and SameSite always; Secure is added per request over HTTPS
+        # (app/security.py), or always when this flag is set.
+        self.SESSION_COOKIE_NAME = "tablefront_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag(e.get("TABLEFRONT_COOKIE_SECURE"))
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.SQLALCHEMY_TRACK_MODIFICATIONS = False
+        self.JSON_SORT_KEYS = False
+
+    def _secret_key(self, e: Mapping[str, str]) -> str | None:
+        key = e.get("TABLEFRONT_SECRET_KEY")
+        path = e.get("TABLEFRONT_SECRET_KEY_FILE")
+        if not key and path:
+            try:
+                key = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"TABLEFRONT_SECRET_KEY_FILE {path!r} cannot be read: {exc.strerror}"
+                ) from None
+        return key or self.default_secret_key()
+
+    def default_secret_key(self) -> str | None:
+        return None
+
+    def default_dev_user(self) -> str | None:
+        return None
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.DATABASE_URL and not self.DB_SERVER
+
+    def validate(self) -> None:
+        """Raise ConfigError when a setting makes this environment unsafe."""
+
+
+class DevelopmentConfig(Config):
+    """The embedded demo database and a development identity; never for production."""
+
+    ENV_NAME = "development"
+    DEBUG = False  # opt in with FLASK_DEBUG=1: the debugger is a remote shell
+
+    def default_secret_key(self) -> str:
+        return "development-only-secret-key-not-for-production"
+
+    def default_dev_user(self) -> str:
+        return "CONTOSO\\amorgan"
+
+
+class TestingConfig(DevelopmentConfig):
+    """Used by the test suite; each test gets its own folders and database."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def default_secret_key(self) -> str:
+        return "testing-only-secret-key"
+
+    def default_dev_user(self) -> None:
+        return None  # tests say who calls, through REMOTE_USER
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        super().__init__(environ)
+        e = os.environ if environ is None else environ
+        self.WTF_CSRF_ENABLED = _flag(e.get("TABLEFRONT_TEST_CSRF"), default=True)
+
+
+class ProductionConfig(Config):
+    """Behind IIS: refuses to start with an insecure or missing setting."""
+
+    ENV_NAME = "production"
+
+    def validate(self) -> None:
+        if not self.SECRET_KEY:
+            raise ConfigError(
+                "TABLEFRONT_SECRET_KEY (or TABLEFRONT_SECRET_KEY_FILE) is not set: "
+                "production needs a random secret key of at least "
+                f"{MIN_SECRET_LENGTH} characters (setup.ps1 generates one)."
+            )
+        if self.SECRET_KEY.strip().lower() in KNOWN_DEFAULT_SECRETS:
+            raise ConfigError(
+                "TABLEFRONT_SECRET_KEY is a known default value: generate a random one."
+            )
+        if len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"TABLEFRONT_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters: "
+                "generate a longer random one."
+            )
+        if self.uses_embedded_database:
+            raise ConfigError(
+                "TABLEFRONT_DATABASE_URL (or TABLEFRONT_DB_SERVER and TABLEFRONT_DB_NAME) "
+                "is not set: production never falls back to the embedded demo database."
+            )
+        if self.DB_SERVER and not self.DATABASE_URL and not self.DB_NAME:
+            raise ConfigError(
+                "TABLEFRONT_DB_NAME is not set: TABLEFRONT_DB_SERVER needs a database name."
+            )
+        if self.DEV_USER:
+            raise ConfigError(
+                "TABLEFRONT_DEV_USER is set: a development identity is refused in "
+                "production; identity comes from IIS Windows Authentication only."
+            )
+        if self.DEBUG:
+            raise ConfigError(
+                "TABLEFRONT_DEBUG/FLASK_DEBUG is on: debug mode is refused in production."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Pick the class named by TABLEFRONT_ENV (default production) and validate it."""
+    e = os.environ if environ is None else environ
+    name = (e.get(ENV_VAR) or "production").strip().lower()
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        choices = ", ".join(sorted(CONFIGS))
+        raise ConfigError(f"{ENV_VAR}={name!r} is not one of: {choices}") from None
+    config = cls(e)
+    config.validate()
+    return config
