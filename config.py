@@ -15,7 +15,7 @@ ENV_VAR = "TABLEFRONT_ENV"
 PROJECT_ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
-# Secrets that appear in docs, tutorials and our own development config: never in production.
+# Secrets seen in docs, tutorials and our own development config: never in production.
 KNOWN_DEFAULT_SECRETS = frozenset(
     {
         "dev",
@@ -51,7 +51,9 @@ def _pairs(value: str | None) -> dict[str, str]:
             continue
         key, sep, val = part.partition("=")
         if not sep or not key.strip() or not val.strip():
-            raise ConfigError(f"Expected NAME=VALUE pairs separated by ';', got {part!r}")
+            raise ConfigError(
+                f"Expected NAME=VALUE pairs separated by ';', got {part!r}"
+            )
         result[key.strip()] = val.strip()
     return result
 
@@ -106,7 +108,9 @@ class Config:
         self.MAX_UPLOAD_MB = _int(e, "TABLEFRONT_MAX_UPLOAD_MB", 25)
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
         self.APP_NAME = e.get("TABLEFRONT_APP_NAME", "Tablefront")
-        self.DEBUG = _flag(e.get("TABLEFRONT_DEBUG") or e.get("FLASK_DEBUG"), self.DEBUG)
+        self.DEBUG = _flag(
+            e.get("TABLEFRONT_DEBUG") or e.get("FLASK_DEBUG"), self.DEBUG
+        )
         # Cookies: HttpOnly and SameSite always; Secure is added per request over HTTPS
         # (app/security.py), or always when this flag is set.
         self.SESSION_COOKIE_NAME = "tablefront_session"
@@ -126,7 +130,8 @@ class Config:
                 key = Path(path).read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ConfigError(
-                    f"TABLEFRONT_SECRET_KEY_FILE {path!r} cannot be read: {exc.strerror}"
+                    f"TABLEFRONT_SECRET_KEY_FILE {path!r} cannot be read: "
+                    f"{exc.strerror}"
                 ) from None
         return key or self.default_secret_key()
 
@@ -193,17 +198,19 @@ class ProductionConfig(Config):
             )
         if len(self.SECRET_KEY) < MIN_SECRET_LENGTH:
             raise ConfigError(
-                f"TABLEFRONT_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters: "
-                "generate a longer random one."
+                f"TABLEFRONT_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} "
+                "characters: generate a longer random one."
             )
         if self.uses_embedded_database:
             raise ConfigError(
-                "TABLEFRONT_DATABASE_URL (or TABLEFRONT_DB_SERVER and TABLEFRONT_DB_NAME) "
-                "is not set: production never falls back to the embedded demo database."
+                "TABLEFRONT_DATABASE_URL (or TABLEFRONT_DB_SERVER and "
+                "TABLEFRONT_DB_NAME) is not set: production never falls back to the "
+                "embedded demo database."
             )
         if self.DB_SERVER and not self.DATABASE_URL and not self.DB_NAME:
             raise ConfigError(
-                "TABLEFRONT_DB_NAME is not set: TABLEFRONT_DB_SERVER needs a database name."
+                "TABLEFRONT_DB_NAME is not set: TABLEFRONT_DB_SERVER needs a "
+                "database name."
             )
         if self.DEV_USER:
             raise ConfigError(
@@ -212,7 +219,8 @@ class ProductionConfig(Config):
             )
         if self.DEBUG:
             raise ConfigError(
-                "TABLEFRONT_DEBUG/FLASK_DEBUG is on: debug mode is refused in production."
+                "TABLEFRONT_DEBUG/FLASK_DEBUG is on: debug mode is refused in "
+                "production."
             )
 
 

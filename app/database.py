@@ -54,7 +54,9 @@ def engine_options(url: URL, config: dict[str, Any]) -> dict[str, Any]:
     """Pool, timeout and schema-map options for the URL's backend."""
     options: dict[str, Any] = {"pool_pre_ping": True}
     if config.get("SCHEMA_MAP"):
-        options["execution_options"] = {"schema_translate_map": dict(config["SCHEMA_MAP"])}
+        options["execution_options"] = {
+            "schema_translate_map": dict(config["SCHEMA_MAP"])
+        }
     backend = url.get_backend_name()
     if backend == "mssql":
         options["connect_args"] = {"timeout": config["DB_LOGIN_TIMEOUT"]}
@@ -113,7 +115,9 @@ def register_database(app: Flask) -> None:
     if url.get_backend_name() == "sqlite":
         from app.embedded import install_sqlite_hooks
 
-        install_sqlite_hooks(engine, Path(url.database).parent, physical_schemas(app.config))
+        install_sqlite_hooks(
+            engine, Path(url.database).parent, physical_schemas(app.config)
+        )
     elif url.get_backend_name() == "mssql":
         _install_mssql_query_timeout(engine, app.config["DB_QUERY_TIMEOUT"])
 

@@ -47,7 +47,8 @@ def install_sqlite_hooks(engine: Engine, db_dir: Path, schemas: list[str]) -> No
         try:
             for schema in schemas:
                 cursor.execute(
-                    "ATTACH DATABASE ? AS " + _quote(schema), (str(db_dir / f"{schema}.db"),)
+                    "ATTACH DATABASE ? AS " + _quote(schema),
+                    (str(db_dir / f"{schema}.db"),),
                 )
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")

@@ -38,7 +38,9 @@ EXPLANATIONS = {
 class AppError(Exception):
     """An error meant for the user: HTTP status, short title, plain detail."""
 
-    def __init__(self, status: int, title: str | None = None, detail: str | None = None):
+    def __init__(
+        self, status: int, title: str | None = None, detail: str | None = None
+    ):
         default_title, default_detail = EXPLANATIONS.get(status, ("Error", ""))
         super().__init__(title or default_title)
         self.status = status
@@ -51,8 +53,9 @@ def wants_json() -> bool:
     if request.path.startswith("/api/") or request.args.get("format") == "json":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > (
-        request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > (request.accept_mimetypes["text/html"])
     )
 
 

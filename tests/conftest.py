@@ -16,8 +16,12 @@ from flask import Flask
 from app import create_app
 from config import TestingConfig
 
+pytest_plugins = ["tests.servers.postgres", "tests.servers.ldap"]
+
 REQUIRED_TIERS = {
-    t.strip() for t in os.environ.get("TABLEFRONT_REQUIRE_TIERS", "").split(",") if t.strip()
+    t.strip()
+    for t in os.environ.get("TABLEFRONT_REQUIRE_TIERS", "").split(",")
+    if t.strip()
 }
 
 
@@ -29,7 +33,11 @@ def pytest_runtest_makereport(item, call):
         return
     tiers = REQUIRED_TIERS & {m.name for m in item.iter_markers()}
     if tiers:
-        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = (
+            report.longrepr[-1]
+            if isinstance(report.longrepr, tuple)
+            else report.longrepr
+        )
         report.outcome = "failed"
         report.longrepr = (
             f"tier {', '.join(sorted(tiers))} is required (TABLEFRONT_REQUIRE_TIERS) "

@@ -6,7 +6,16 @@ app/blueprints.py); production refuses to start with a development identity.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from app.errors import AppError
 from app.identity import ACT_AS_SESSION_KEY, parse_account
@@ -20,12 +29,19 @@ def act_as():
     if request.method == "POST":
         if request.form.get("reset"):
             session.pop(ACT_AS_SESSION_KEY, None)
-            flash(f"Acting as the development user {current_app.config['DEV_USER']}.", "info")
+            flash(
+                f"Acting as the development user {current_app.config['DEV_USER']}.",
+                "info",
+            )
             return redirect(url_for("home.index"))
         raw = request.form.get("login", "")
-        ident = parse_account(raw, current_app.config["DOMAIN_MAP"], current_app.config["DEFAULT_DOMAIN"])
+        ident = parse_account(
+            raw, current_app.config["DOMAIN_MAP"], current_app.config["DEFAULT_DOMAIN"]
+        )
         if ident is None:
-            raise AppError(400, "Not an account name", "Write DOMAIN\\user or user@domain.")
+            raise AppError(
+                400, "Not an account name", "Write DOMAIN\\user or user@domain."
+            )
         session[ACT_AS_SESSION_KEY] = ident.login
         flash(f"Now acting as {ident.login}.", "info")
         return redirect(url_for("home.index"))

@@ -2,3 +2,6 @@
 tables Tablefront owns. Importing this package registers them on ``db.metadata``."""
 
 from app.models import generated  # noqa: F401
+from app.models.audit import APP_SCHEMA, AuditLog
+
+__all__ = ["APP_SCHEMA", "AuditLog"]

@@ -1,0 +1,1 @@
+"""Placeholder: the throwaway slapd fixture is being written."""

@@ -1,0 +1,1 @@
+"""Placeholder: the throwaway PostgreSQL cluster fixture (pg_url) is being written."""
