@@ -1,0 +1,62 @@
+"""Compile statements to T-SQL offline: SQLite forgives what SQL Server rejects.
+
+Usage from any test folder::
+
+    from tests.mssql import compile_mssql
+    sql = compile_mssql(select(HrEmployee).order_by(HrEmployee.employee_id).limit(50))
+
+The dialect claims SQL Server 2022 (``server_version_info=(16,)``) so LIMIT/OFFSET
+compile to ``OFFSET ... FETCH`` as on a real modern server, not to the ROW_NUMBER()
+wrapper SQLAlchemy uses for unknown versions. A query that SQL Server would refuse for
+structural reasons (OFFSET without ORDER BY) raises ``sqlalchemy.exc.CompileError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement
+
+SQL_SERVER_2022 = (16,)
+
+
+def mssql_dialect(server_version: tuple[int, ...] = SQL_SERVER_2022) -> Dialect:
+    """A pyodbc SQL Server dialect set up as if connected to ``server_version``."""
+    # qmark is what pyodbc uses; without a DBAPI module the dialect would print :name.
+    dialect = mssql_pyodbc.dialect(paramstyle="qmark")
+    dialect.server_version_info = server_version
+    # Set by initialize() on a real connection; offline we decide it from the version.
+    dialect._supports_offset_fetch = server_version >= (11,)
+    dialect.supports_multivalues_insert = True
+    return dialect
+
+
+def compile_mssql(
+    statement: ClauseElement,
+    *,
+    literal_binds: bool = False,
+    schema_map: Mapping[str | None, str | None] | None = None,
+    server_version: tuple[int, ...] = SQL_SERVER_2022,
+) -> str:
+    """The T-SQL text SQL Server would receive for ``statement``.
+
+    ``literal_binds`` inlines parameter values (for readable assertions); by default
+    they stay as ``?`` placeholders. ``schema_map`` applies a schema_translate_map the
+    way the engine does at execution time.
+    """
+    # render_postcompile shows TOP n / IN (...) as the driver will really send them.
+    compile_kwargs = {"literal_binds": literal_binds, "render_postcompile": True}
+    compiled = statement.compile(
+        dialect=mssql_dialect(server_version),
+        compile_kwargs=compile_kwargs,
+        schema_translate_map=dict(schema_map) if schema_map else None,
+        render_schema_translate=bool(schema_map),
+    )
+    return str(compiled)
+
+
+def compile_mssql_params(statement: ClauseElement) -> dict[str, object]:
+    """The bound parameters (name -> value) the T-SQL text would be sent with."""
+    return dict(statement.compile(dialect=mssql_dialect()).params)
