@@ -1,0 +1,199 @@
+"""Fixtures for the browser tier: a live demo server and headless Chromium.
+
+``live_server`` (session)
+    The app in the development configuration on the embedded demo database (its own
+    temporary database and log folders), served by waitress on 127.0.0.1 and a free
+    port in a background thread. No REMOTE_USER reaches it, so the development config
+    injects its identity (CONTOSO\\amorgan), as ``flask --app app run`` would.
+``browser`` (session)
+    Debian's Chromium (``/usr/bin/chromium``, or ``TABLEFRONT_CHROMIUM``) driven by
+    Playwright; skips with the reason when the binary is absent (CI turns the skip into
+    a failure through TABLEFRONT_REQUIRE_TIERS). Playwright's own browser downloads are
+    never used.
+``tf`` (function)
+    A 1366x768 page wrapped in :class:`BrowserSession`: ``goto``, ``screenshot`` (PNGs
+    in tests/artifacts/screenshots/) and ``assert_clean`` (no console errors, page
+    errors or Content-Security-Policy violations so far).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.demo import DemoServer
+
+CHROMIUM = os.environ.get("TABLEFRONT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1366, "height": 768}  # a laptop screen
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+# Records every CSP violation in the page; init scripts are not subject to the CSP.
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' blocked ' + e.blockedURI);
+});
+"""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives the browser: mark it ``browser``."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[DemoServer]:
+    """The development app on a fresh embedded demo database, served by waitress."""
+    from waitress import create_server
+
+    from app import create_app
+    from config import DevelopmentConfig
+
+    base = tmp_path_factory.mktemp("e2e")
+    environ = {
+        "TABLEFRONT_ENV": "development",
+        "TABLEFRONT_EMBEDDED_DB_DIR": str(base / "db"),
+        "TABLEFRONT_LOG_DIR": str(base / "logs"),
+    }
+    app = create_app(DevelopmentConfig(environ))
+    demo = DemoServer.prepare(app, base)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="e2e-waitress", daemon=True)
+    thread.start()
+    demo.base_url = f"http://127.0.0.1:{server.effective_port}"
+    try:
+        yield demo
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium, launched once per session."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM} (install Debian's chromium: "
+            "tests/install_system_packages.sh, or set TABLEFRONT_CHROMIUM)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        pytest.skip(f"playwright is not installed (requirements-dev.txt): {exc}")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class BrowserSession:
+    """One page plus what it logged: console errors, page errors, CSP violations."""
+
+    page: object
+    base_url: str
+    console_errors: list[str] = field(default_factory=list)
+    allowed_errors: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        """The absolute URL of an app path."""
+        return self.base_url + path
+
+    def goto(self, path: str, expect_status: int = 200):
+        """Open an app path; fail unless the response has the expected status."""
+        response = self.page.goto(self.url(path))
+        assert response is not None, f"no response for {path}"
+        assert response.status == expect_status, (
+            f"GET {path}: HTTP {response.status}, expected {expect_status}"
+        )
+        return response
+
+    def allow_error(self, fragment: str) -> None:
+        """Tolerate console errors containing ``fragment`` (an expected 4xx, say)."""
+        self.allowed_errors.append(fragment)
+
+    def screenshot(self, name: str, full_page: bool = False) -> Path:
+        """Save a PNG of the viewport as tests/artifacts/screenshots/<name>.png."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def csp_violations(self) -> list[str]:
+        """CSP violations recorded by the page since it last loaded."""
+        return self.page.evaluate("window.__cspViolations || []")
+
+    def assert_clean(self) -> None:
+        """No console errors, uncaught exceptions or CSP violations so far."""
+        errors = [
+            e
+            for e in self.console_errors
+            if not any(a in e for a in self.allowed_errors)
+        ]
+        errors += [f"CSP: {v}" for v in self.csp_violations()]
+        assert errors == [], "browser reported problems:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def tf(browser, live_server) -> Iterator[BrowserSession]:
+    """A fresh 1366x768 browser context on the live demo server."""
+    yield from _session(browser, live_server, javascript_enabled=True)
+
+
+@pytest.fixture
+def tf_nojs(browser, live_server) -> Iterator[BrowserSession]:
+    """Like ``tf`` with JavaScript switched off (the no-JS fallback)."""
+    yield from _session(browser, live_server, javascript_enabled=False)
+
+
+def _session(browser, live_server, javascript_enabled: bool):
+    context = browser.new_context(
+        viewport=VIEWPORT,
+        accept_downloads=True,
+        java_script_enabled=javascript_enabled,
+        locale="en-GB",
+    )
+    context.add_init_script(CSP_RECORDER)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    session = BrowserSession(page=page, base_url=live_server.base_url)
+    page.on(
+        "console",
+        lambda m: (
+            session.console_errors.append(f"console {m.type}: {m.text}")
+            if m.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: session.console_errors.append(f"pageerror: {e}"))
+    try:
+        yield session
+    finally:
+        context.close()
