@@ -105,3 +105,27 @@ def test_act_as_without_dev_user_does_not_exist(user_client):
     response = user_client.post("/dev/act-as", data={"login": "CONTOSO\\amorgan"})
     assert response.status_code in {400, 404}
     assert user_client.get("/whoami?format=json").json["login"] == "CONTOSO\\jdoe"
+
+
+def test_production_has_no_dev_identity_or_switcher(test_environ, tmp_path):
+    """GIVEN the production config WHEN a request arrives without REMOTE_USER, or asks
+    for the switcher THEN it is 401 / 404: no development identity exists."""
+    from app import create_app
+    from config import load_config
+
+    env = {
+        **test_environ,
+        "TABLEFRONT_ENV": "production",
+        "TABLEFRONT_SECRET_KEY": "p" * 16 + "Q7v2Lm9Xc4Rt8Ny1",
+        "TABLEFRONT_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+    }
+    app = create_app(load_config(env))
+    c = app.test_client()
+    assert c.get("/whoami").status_code == 401
+    signed_in = {"REMOTE_USER": "CONTOSO\\jdoe"}
+    assert c.get("/dev/act-as", environ_base=signed_in).status_code == 404
+    with c.session_transaction() as session:
+        session["dev_act_as"] = "CONTOSO\\amorgan"
+    assert c.get("/whoami").status_code == 401
+    login = c.get("/whoami?format=json", environ_base=signed_in).json["login"]
+    assert login == "CONTOSO\\jdoe"
