@@ -25,14 +25,20 @@ REQUIRED_TIERS = {
 }
 
 
+_tier_runs: dict[str, int] = {}
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    if not report.skipped or not REQUIRED_TIERS:
+    if not REQUIRED_TIERS:
         return
     tiers = REQUIRED_TIERS & {m.name for m in item.iter_markers()}
-    if tiers:
+    if report.when == "call" and report.passed:
+        for tier in tiers:
+            _tier_runs[tier] = _tier_runs.get(tier, 0) + 1
+    if report.skipped and tiers:
         reason = (
             report.longrepr[-1]
             if isinstance(report.longrepr, tuple)
@@ -43,6 +49,22 @@ def pytest_runtest_makereport(item, call):
             f"tier {', '.join(sorted(tiers))} is required (TABLEFRONT_REQUIRE_TIERS) "
             f"but was skipped: {reason}"
         )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A required tier with no passing test at all (none collected) fails the run."""
+    if not REQUIRED_TIERS or session.config.option.collectonly:
+        return
+    if session.config.args_source != pytest.Config.ArgsSource.TESTPATHS:
+        return  # a partial run (pytest tests/unit) need not cover every tier
+    missing = sorted(t for t in REQUIRED_TIERS if not _tier_runs.get(t))
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(
+                f"Required tiers with no passing test: {', '.join(missing)}", red=True
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture
