@@ -11,6 +11,8 @@ tablefront_cli = AppGroup("tablefront", help="Tablefront administration commands
 
 def register_cli(app: Flask) -> None:
     """Attach the command group; feature modules add their commands to it."""
+    from app.codegen import commands  # noqa: F401  (flask tablefront models ...)
+
     app.cli.add_command(tablefront_cli)
 
 

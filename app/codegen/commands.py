@@ -1,0 +1,355 @@
+"""``flask tablefront models generate``: (re)generate the models, report or check drift.
+
+Sources of the table definitions, in order of precedence:
+
+- ``--from-ddl PATH``: T-SQL scripts (a file or a folder of ``*.sql``), read by
+  ``app.codegen.tsql_ddl.metadata_from_tsql``; no server needed.
+- ``--url URL``: any SQLAlchemy URL (``mssql+pyodbc://``, ``postgresql+psycopg://``,
+  ``sqlite:///``). For SQLite the schemas are the sibling files ``<schema>.db`` next
+  to the URL's file, ATTACHed as ``<schema>`` (the embedded layout).
+- otherwise the app's configured database (same rules; the schema map applies).
+
+Reflection runs one ``MetaData.reflect`` per schema. Physical schema names are mapped
+back to logical ones through ``TABLEFRONT_SCHEMA_MAP`` so models keep logical names.
+The output folder always mirrors one run: schema modules a run no longer produces are
+deleted (only files carrying the generated header).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from sqlalchemy import URL, MetaData, create_engine, create_mock_engine, event, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.schema import Table
+
+from app.cli import tablefront_cli
+from app.codegen.drift import compare_metadata, load_models, text_diff
+from app.codegen.generator import (
+    HEADER,
+    TRIGGERS_INFO_KEY,
+    VIEW_INFO_KEY,
+    TablefrontGenerator,
+)
+
+log = logging.getLogger(__name__)
+
+APP_OWNED_SCHEMA = "tablefront"  # hand-written models (app/models/audit.py)
+SYSTEM_SCHEMAS = {
+    "main",
+    "temp",
+    "information_schema",
+    "sys",
+    "guest",
+    "db_owner",
+    "db_accessadmin",
+    "db_securityadmin",
+    "db_ddladmin",
+    "db_backupoperator",
+    "db_datareader",
+    "db_datawriter",
+    "db_denydatareader",
+    "db_denydatawriter",
+}
+GENERATED_MARK = HEADER.split("{", 1)[0]
+MSSQL_TRIGGERS = text(
+    "SELECT s.name AS schema_name, t.name AS table_name FROM sys.triggers AS tr "
+    "JOIN sys.tables AS t ON tr.parent_id = t.object_id "
+    "JOIN sys.schemas AS s ON t.schema_id = s.schema_id"
+)
+
+
+@dataclass
+class Source:
+    """Table definitions to generate from, plus the bind whose dialect renders them."""
+
+    metadata: MetaData
+    bind: Any
+    dialect_name: str
+
+
+def split_names(value: str | None) -> list[str]:
+    """``"hr, ops"`` -> ``["hr", "ops"]``."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _is_system_schema(name: str) -> bool:
+    return name.lower() in SYSTEM_SCHEMAS or name.lower().startswith("pg_")
+
+
+def sqlite_engine(url: URL, schemas: Iterable[str] | None = None) -> Engine:
+    """An engine that ATTACHes ``<dir>/<schema>.db`` for each schema (all if None)."""
+    main = Path(url.database or "").resolve()
+    folder = main.parent
+    if schemas:
+        names = list(schemas)
+    else:
+        names = sorted(p.stem for p in folder.glob("*.db") if p.resolve() != main)
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _attach(dbapi_connection: Any, _record: Any) -> None:
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            dbapi_connection.execute(
+                f"ATTACH DATABASE ? AS {quoted}", (str(folder / f"{name}.db"),)
+            )
+
+    return engine
+
+
+def reflect(
+    engine: Engine,
+    schemas: list[str] | None = None,
+    tables: list[str] | None = None,
+    schema_map: Mapping[str, str] | None = None,
+) -> MetaData:
+    """Reflect the chosen schemas (physical names) into logical-named MetaData."""
+    schema_map = dict(schema_map or {})
+    to_physical = schema_map
+    to_logical = {physical: logical for logical, physical in schema_map.items()}
+    physical_md = MetaData()
+    with engine.connect() as conn:
+        inspector = sa_inspect(conn)
+        if schemas:
+            physical = [to_physical.get(s, s) for s in schemas]
+        else:
+            physical = [
+                s
+                for s in inspector.get_schema_names()
+                if not _is_system_schema(s) and to_logical.get(s, s) != APP_OWNED_SCHEMA
+            ]
+        views: set[tuple[str, str]] = set()
+        for schema in sorted(physical):
+            only = None
+            if tables:
+                wanted = set(tables)
+                only = lambda name, _md, wanted=wanted: name in wanted  # noqa: E731
+            log.info("reflecting schema %s", schema)
+            physical_md.reflect(bind=conn, schema=schema, views=True, only=only)
+            views |= {(schema, v) for v in inspector.get_view_names(schema=schema)}
+        triggers: set[tuple[str, str]] = set()
+        if engine.dialect.name == "mssql":
+            triggers = {
+                (r.schema_name, r.table_name) for r in conn.execute(MSSQL_TRIGGERS)
+            }
+    for table in physical_md.tables.values():
+        if (table.schema, table.name) in views:
+            table.info[VIEW_INFO_KEY] = True
+        if (table.schema, table.name) in triggers:
+            table.info[TRIGGERS_INFO_KEY] = True
+    if not to_logical:
+        return physical_md
+    logical_md = MetaData()
+    for table in physical_md.tables.values():
+        copy = table.to_metadata(
+            logical_md,
+            schema=to_logical.get(table.schema, table.schema),
+            referred_schema_fn=lambda _t, _s, _c, referred: to_logical.get(
+                referred, referred
+            ),
+        )
+        copy.info.update(table.info)
+    return logical_md
+
+
+def select_tables(
+    metadata: MetaData, schemas: list[str] | None, tables: list[str] | None
+) -> MetaData:
+    """The chosen tables plus every table they reference (so foreign keys resolve)."""
+    if not schemas and not tables:
+        return metadata
+    chosen = [
+        t
+        for t in metadata.tables.values()
+        if (not schemas or t.schema in schemas) and (not tables or t.name in tables)
+    ]
+    keep: dict[str, Table] = {}
+    pending = list(chosen)
+    while pending:
+        table = pending.pop()
+        if table.key in keep:
+            continue
+        keep[table.key] = table
+        pending += [fk.column.table for fk in table.foreign_keys]
+    selected = MetaData()
+    for key in sorted(keep):
+        copy = keep[key].to_metadata(selected)
+        copy.info.update(keep[key].info)
+    return selected
+
+
+def source_from_ddl(
+    paths: list[Path], schemas: list[str] | None, tables: list[str] | None
+) -> Source:
+    """MetaData from T-SQL scripts, rendered with the mssql dialect (no server)."""
+    from app.codegen.tsql_ddl import metadata_from_tsql
+
+    metadata = metadata_from_tsql(paths)
+    for key in [k for k, t in metadata.tables.items() if t.schema == APP_OWNED_SCHEMA]:
+        metadata.remove(metadata.tables[key])
+    bind = create_mock_engine(make_url("mssql+pyodbc://"), lambda *a, **k: None)
+    return Source(select_tables(metadata, schemas, tables), bind, "mssql")
+
+
+def source_from_database(
+    url: URL,
+    schemas: list[str] | None,
+    tables: list[str] | None,
+    schema_map: Mapping[str, str] | None = None,
+) -> Source:
+    """MetaData reflected from a live database (SQLite: schema files ATTACHed)."""
+    if url.get_backend_name() == "sqlite":
+        physical = [dict(schema_map or {}).get(s, s) for s in schemas or []]
+        engine = sqlite_engine(url, physical or None)
+    else:
+        engine = create_engine(url)
+    try:
+        metadata = reflect(engine, schemas, tables, schema_map)
+    finally:
+        engine.dispose()
+    return Source(
+        select_tables(metadata, schemas, tables), engine, url.get_backend_name()
+    )
+
+
+def generate_sources(source: Source, collation: str | None = None) -> dict[str, str]:
+    """Render the source's tables as ``{file name: module source}``."""
+    generator = TablefrontGenerator(
+        source.metadata,
+        source.bind,
+        collation=collation,
+        source_dialect=source.dialect_name,
+    )
+    return generator.generate_modules()
+
+
+def read_generated(folder: Path) -> dict[str, str]:
+    """The generated modules currently in *folder* (files carrying the header)."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.glob("*.py")):
+        content = path.read_text(encoding="utf-8")
+        if content.startswith(GENERATED_MARK):
+            found[path.name] = content
+    return found
+
+
+def write_generated(folder: Path, sources: Mapping[str, str]) -> None:
+    """Write the modules and delete generated modules this run no longer produces."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in read_generated(folder):
+        if name not in sources:
+            (folder / name).unlink()
+    for name, content in sources.items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8", newline="\n")
+
+
+def change_report(
+    old: Mapping[str, str], new: Mapping[str, str], dialect: Any
+) -> list[str]:
+    """Structural changes between two sets of generated modules."""
+    if not old:
+        loaded = load_models(new, configure=False)
+        tables = loaded.metadata.tables.values()
+        schemas = {t.schema for t in tables}
+        return [f"+ {len(tables)} tables in {len(schemas)} schemas (first generation)"]
+    before = load_models(old, configure=False).metadata
+    after = load_models(new, configure=False).metadata
+    return compare_metadata(before, after, dialect)
+
+
+@tablefront_cli.group("models")
+def models_cli() -> None:
+    """Generated models of the existing database."""
+
+
+@models_cli.command("generate")
+@click.option("--url", help="Database URL to reflect (default: the app's database).")
+@click.option("--schemas", help="Comma-separated schemas (default: all user schemas).")
+@click.option("--tables", help="Comma-separated table names, in every chosen schema.")
+@click.option(
+    "--from-ddl",
+    "ddl",
+    type=click.Path(exists=True, path_type=Path),
+    multiple=True,
+    help="T-SQL script or folder of scripts to read instead of a database.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: app/models/generated).",
+)
+@click.option("--collation", help="Collation to drop (default: the most common one).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 with a diff if the models differ from the source.",
+)
+def generate_command(
+    url: str | None,
+    schemas: str | None,
+    tables: str | None,
+    ddl: tuple[Path, ...],
+    out: Path | None,
+    collation: str | None,
+    check: bool,
+) -> None:
+    """Generate one module per schema from the database (or T-SQL scripts)."""
+    started = time.perf_counter()
+    schema_list, table_list = split_names(schemas), split_names(tables)
+    if APP_OWNED_SCHEMA in schema_list:
+        raise click.UsageError(
+            f"schema {APP_OWNED_SCHEMA!r} holds Tablefront's own hand-written models"
+        )
+    folder = out or Path(current_app.root_path) / "models" / "generated"
+    if ddl:
+        source = source_from_ddl(list(ddl), schema_list or None, table_list or None)
+    else:
+        db_url = make_url(url) if url else current_app.config["SQLALCHEMY_DATABASE_URI"]
+        schema_map = {} if url else current_app.config.get("SCHEMA_MAP") or {}
+        source = source_from_database(
+            make_url(db_url), schema_list or None, table_list or None, schema_map
+        )
+    new = generate_sources(source, collation)
+    old = read_generated(folder)
+    dialect = source.bind.dialect
+    if check:
+        diff = text_diff(old, new)
+        if not diff:
+            click.echo(f"models match ({len(new) - 1} schema modules in {folder})")
+            return
+        click.echo(diff, nl=False)
+        click.echo("\nChanges:")
+        for line in change_report(old, new, dialect) or ["(formatting only)"]:
+            click.echo(f"  {line}")
+        click.echo(
+            "models differ from the database: run `flask tablefront models "
+            "generate` and commit the result",
+            err=True,
+        )
+        sys.exit(1)
+    changes = change_report(old, new, dialect) if old != new else []
+    write_generated(folder, new)
+    elapsed = time.perf_counter() - started
+    tables_count = sum(
+        len(re.findall(r"^class |^t_\w+ = Table\(", s, re.M)) for s in new.values()
+    )
+    click.echo(
+        f"wrote {len(new) - 1} schema modules ({tables_count} tables) to {folder} "
+        f"in {elapsed:.1f}s"
+    )
+    for line in changes or ["no changes"]:
+        click.echo(f"  {line}")
+    log.info("models generated: %d modules, %d changes", len(new) - 1, len(changes))
