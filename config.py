@@ -121,6 +121,28 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
         self.JSON_SORT_KEYS = False
+        # Access (app/access): the settings file and where AD groups come from.
+        self.ACCESS_FILE = Path(
+            e.get("TABLEFRONT_ACCESS_FILE")
+            or PROJECT_ROOT / "app" / "settings" / "access.toml"
+        )
+        self.GROUPS_PROVIDER = (
+            e.get("TABLEFRONT_GROUPS_PROVIDER") or "static"
+        ).strip().lower()
+        self.LDAP_URL = e.get("TABLEFRONT_LDAP_URL") or None
+        self.LDAP_BASE_DN = e.get("TABLEFRONT_LDAP_BASE_DN") or None
+        self.LDAP_BIND_USER = e.get("TABLEFRONT_LDAP_BIND_USER") or None
+        self.LDAP_BIND_PASSWORD_FILE = (
+            e.get("TABLEFRONT_LDAP_BIND_PASSWORD_FILE") or None
+        )
+        self.LDAP_AUTH = (e.get("TABLEFRONT_LDAP_AUTH") or "simple").strip().lower()
+        self.LDAP_START_TLS = _flag(e.get("TABLEFRONT_LDAP_START_TLS"))
+        self.LDAP_TIMEOUT = _int(e, "TABLEFRONT_LDAP_TIMEOUT", 3)
+        self.LDAP_CACHE_SECONDS = _int(e, "TABLEFRONT_LDAP_CACHE_SECONDS", 300)
+        self.LDAP_MODE = (e.get("TABLEFRONT_LDAP_MODE") or "ad").strip().lower()
+        self.LDAP_USER_ATTRIBUTE = e.get("TABLEFRONT_LDAP_USER_ATTRIBUTE") or None
+        self.LDAP_GROUP_ATTRIBUTE = e.get("TABLEFRONT_LDAP_GROUP_ATTRIBUTE") or None
+        self.LDAP_DOMAIN = e.get("TABLEFRONT_LDAP_DOMAIN") or None
 
     def _secret_key(self, e: Mapping[str, str]) -> str | None:
         key = e.get("TABLEFRONT_SECRET_KEY")
@@ -222,6 +244,19 @@ class ProductionConfig(Config):
                 "TABLEFRONT_DEBUG/FLASK_DEBUG is on: debug mode is refused in "
                 "production."
             )
+        if self.GROUPS_PROVIDER == "ldap":
+            if not self.LDAP_URL or not self.LDAP_BASE_DN:
+                raise ConfigError(
+                    "TABLEFRONT_GROUPS_PROVIDER=ldap needs TABLEFRONT_LDAP_URL and "
+                    "TABLEFRONT_LDAP_BASE_DN."
+                )
+            plain = self.LDAP_URL.lower().startswith("ldap://")
+            if self.LDAP_AUTH == "simple" and plain and not self.LDAP_START_TLS:
+                raise ConfigError(
+                    "TABLEFRONT_LDAP_AUTH=simple over ldap:// would send the bind "
+                    "password in clear: use ldaps://, TABLEFRONT_LDAP_START_TLS=1, "
+                    "or TABLEFRONT_LDAP_AUTH=kerberos."
+                )
 
 
 CONFIGS: dict[str, type[Config]] = {

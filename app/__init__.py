@@ -14,6 +14,7 @@ from config import Config, load_config
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app; ``config`` is for tests, IIS passes nothing."""
     from app import database, errors, identity, logs, security
+    from app.access import register_access
     from app.blueprints import register_blueprints
     from app.cli import register_cli
 
@@ -22,6 +23,7 @@ def create_app(config: Config | None = None) -> Flask:
     logs.configure_logging(app)
     database.register_database(app)
     identity.register_identity(app)
+    register_access(app)
     security.register_security(app)
     register_blueprints(app)
     errors.register_error_handlers(app)

@@ -1,22 +1,54 @@
-"""Access decisions for one identity on one table.
+"""Access decisions for one identity on one table: the single authority on permission.
 
-INTERIM: until the access-settings issue lands, every signed-in identity may read and
-export every table and nothing else. The interface below is the contract the data
-layer and the views build on; the real policy replaces only the body of
-``table_access``.
+``table_access(identity, table)`` answers which actions the caller may take, which
+columns they may not see and which rows exist for them; the data layer applies the
+answer to every query it builds. Semantics, from the access settings file:
+
+- default deny: a table no role of the caller grants is invisible;
+- several roles: the UNION of their grants' actions;
+- row filters of the grants giving an action are OR-ed; a grant without a filter
+  means every row. For any action but read the read filter applies too (nobody
+  changes a row they cannot see): ``filter_for(action)``;
+- hidden columns are the INTERSECTION over the grants giving read: a column is hidden
+  only if every one of them hides it.
+
+Compiled answers are cached per (identity, table) for the request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Table
+from flask import current_app, g, has_app_context
+from sqlalchemy import MetaData, Table, and_
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.access.groups import DirectoryUnavailable, GroupProvider
+from app.access.rowfilters import CallerContext, any_of, compile_conditions, describe
+from app.access.settings import (
+    ACTIONS,
+    APP_SCHEMAS,
+    EVERYONE,
+    AccessSettings,
+    Role,
+)
 from app.errors import AppError
 from app.identity import Identity
 
-ACTIONS = ("read", "create", "update", "delete", "export", "import")
+EXTENSION_KEY = "tablefront_access"
+APP_TABLE_ACTIONS = frozenset({"read", "export"})  # admins, on the app's own tables
+
+__all__ = [
+    "ACTIONS",
+    "AccessPolicy",
+    "TableAccess",
+    "caller_groups",
+    "caller_roles",
+    "is_admin",
+    "require",
+    "table_access",
+]
 
 
 @dataclass(frozen=True)
@@ -28,17 +60,214 @@ class TableAccess:
     hidden_columns: frozenset[str] = frozenset()
     row_filter: ColumnElement[bool] | None = None  # rows outside it do not exist
     reasons: dict[str, str] = field(default_factory=dict, compare=False)
+    # Per action: None = every row (still within row_filter for writes).
+    action_filters: dict[str, ColumnElement[bool] | None] = field(
+        default_factory=dict, compare=False
+    )
 
     def allows(self, action: str) -> bool:
         return action in self.actions
 
+    def filter_for(self, action: str) -> ColumnElement[bool] | None:
+        """Rows ``action`` may touch: the read filter AND the action's own filter."""
+        if action == "read":
+            return self.row_filter
+        own = self.action_filters.get(action)
+        parts = [f for f in (self.row_filter, own) if f is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else and_(*parts)
+
+
+@dataclass(frozen=True)
+class GrantLine:
+    """One grant as it applies to one table, for /whoami and the admin page."""
+
+    role: str
+    table_key: str
+    actions: tuple[str, ...]
+    hidden_columns: tuple[str, ...]
+    rows: str
+    source: str
+
+
+class AccessPolicy:
+    """The validated settings plus a group provider, over the app's tables."""
+
+    def __init__(
+        self, settings: AccessSettings, provider: GroupProvider, metadata: MetaData
+    ) -> None:
+        self.settings = settings
+        self.provider = provider
+        self.metadata = metadata
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        return {t.fullname.lower(): t for t in self.metadata.tables.values()}
+
+    def groups_for(self, identity: Identity) -> frozenset[str]:
+        """The identity's groups from the provider (may raise DirectoryUnavailable)."""
+        return self.provider.groups_for(identity)
+
+    def roles_for(self, identity: Identity, groups: Iterable[str]) -> list[Role]:
+        """Roles held by the identity: by login, by any of its groups, or by ``*``."""
+        login = identity.login.upper()
+        names = {grp.upper() for grp in groups}
+        short = {grp.rpartition("\\")[2] for grp in names}
+        held = []
+        for role in self.settings.roles.values():
+            by_group = any(
+                grp in names if "\\" in grp else grp in short for grp in role.groups
+            )
+            if EVERYONE in role.users or login in role.users or by_group:
+                held.append(role)
+        return held
+
+    def table_access(
+        self, identity: Identity, table: Table, roles: list[Role]
+    ) -> TableAccess:
+        """Combine the grants of ``roles`` on ``table`` into one TableAccess."""
+        key = table.fullname.lower()
+        if (table.schema or "") in APP_SCHEMAS:
+            if any(r.admin for r in roles):
+                reason = "admin role: " + ", ".join(r.name for r in roles if r.admin)
+                return TableAccess(
+                    key,
+                    APP_TABLE_ACTIONS,
+                    reasons=dict.fromkeys(APP_TABLE_ACTIONS, reason),
+                )
+            return TableAccess(key)
+        grants = [gr for role in roles for gr in role.grants if gr.matches(key)]
+        if not grants:
+            return TableAccess(key)
+        ctx = CallerContext(
+            identity.login,
+            self.tables,
+            self.settings.caller.table,
+            self.settings.caller.login_column,
+        )
+        columns = set(table.c.keys())
+        actions: set[str] = set()
+        filters: dict[str, ColumnElement[bool] | None] = {}
+        reasons: dict[str, str] = {}
+        for action in ACTIONS:
+            giving = [gr for gr in grants if action in gr.actions]
+            if not giving:
+                continue
+            actions.add(action)
+            reasons[action] = "; ".join(
+                f"role {gr.role} ({gr.source})" for gr in giving
+            )
+            if any(not gr.rows for gr in giving):
+                filters[action] = None
+            else:
+                filters[action] = any_of(
+                    [compile_conditions(gr.rows, table, ctx) for gr in giving]
+                )
+        readers = [gr for gr in grants if "read" in gr.actions]
+        hidden = (
+            frozenset.intersection(
+                *(frozenset(gr.hidden_columns & columns) for gr in readers)
+            )
+            if readers
+            else frozenset()
+        )
+        return TableAccess(
+            key,
+            frozenset(actions),
+            hidden,
+            filters.get("read"),
+            reasons,
+            filters,
+        )
+
+    def grant_lines(self, roles: Iterable[Role]) -> list[GrantLine]:
+        """Every (grant, table) pair of ``roles``, sorted by table then role."""
+        lines = []
+        tables = {
+            k: t for k, t in self.tables.items() if (t.schema or "") not in APP_SCHEMAS
+        }
+        for role in roles:
+            for gr in role.grants:
+                for key, table in tables.items():
+                    if gr.matches(key):
+                        lines.append(
+                            GrantLine(
+                                role.name,
+                                key,
+                                tuple(a for a in ACTIONS if a in gr.actions),
+                                tuple(sorted(gr.hidden_columns & set(table.c.keys()))),
+                                describe(gr.rows),
+                                gr.source,
+                            )
+                        )
+        return sorted(lines, key=lambda line: (line.table_key, line.role))
+
+
+def current_policy() -> AccessPolicy | None:
+    """The app's policy (None if access was never registered: deny everything)."""
+    return current_app.extensions.get(EXTENSION_KEY)
+
+
+def _cache() -> dict:
+    if not has_app_context():
+        return {}
+    if "_access_cache" not in g:
+        g._access_cache = {}
+    return g._access_cache
+
+
+DIRECTORY_DETAIL = (
+    "The directory (Active Directory) could not be reached, so Tablefront cannot tell "
+    "which groups you belong to and shows nothing rather than guess. Nothing was "
+    "changed; try again in a minute. If it persists, send the request id below to "
+    "your administrator."
+)
+
+
+def caller_groups(identity: Identity) -> frozenset[str]:
+    """The identity's groups, once per request; 503 when the directory is down."""
+    policy = current_policy()
+    if policy is None:
+        return frozenset()
+    cache = _cache()
+    key = ("groups", identity.login)
+    if key not in cache:
+        try:
+            cache[key] = policy.groups_for(identity)
+        except DirectoryUnavailable:
+            raise AppError(503, "Directory unavailable", DIRECTORY_DETAIL) from None
+    return cache[key]
+
+
+def caller_roles(identity: Identity | None) -> list[Role]:
+    """The roles the identity holds (none without an identity or policy)."""
+    policy = current_policy()
+    if identity is None or policy is None:
+        return []
+    cache = _cache()
+    key = ("roles", identity.login)
+    if key not in cache:
+        cache[key] = policy.roles_for(identity, caller_groups(identity))
+    return cache[key]
+
+
+def is_admin(identity: Identity | None) -> bool:
+    """True when one of the identity's roles is an admin role (access/audit pages)."""
+    return any(role.admin for role in caller_roles(identity))
+
 
 def table_access(identity: Identity | None, table: Table) -> TableAccess:
     """The caller's access to ``table`` (default deny without an identity)."""
-    key = table.fullname
-    if identity is None:
+    key = table.fullname.lower()
+    if identity is None or current_policy() is None:
         return TableAccess(key)
-    return TableAccess(key, actions=frozenset({"read", "export"}))
+    cache = _cache()
+    cache_key = ("table", identity.login, key)
+    if cache_key not in cache:
+        policy = current_policy()
+        cache[cache_key] = policy.table_access(identity, table, caller_roles(identity))
+    return cache[cache_key]
 
 
 def require(identity: Identity | None, table: Table, action: str) -> TableAccess:
