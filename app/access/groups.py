@@ -162,7 +162,9 @@ class LdapGroups:
 
         s = self.settings
         server = ldap3.Server(s.url, connect_timeout=s.timeout, get_info=ldap3.NONE)
-        options: dict[str, Any] = {"receive_timeout": s.timeout, "read_only": True}
+        # receive_timeout must be whole seconds: ldap3 packs it into SO_RCVTIMEO.
+        receive = max(1, round(s.timeout))
+        options: dict[str, Any] = {"receive_timeout": receive, "read_only": True}
         if s.auth == "simple":
             options.update(user=s.bind_user, password=s.bind_password)
             options["authentication"] = ldap3.SIMPLE
@@ -198,8 +200,6 @@ class LdapGroups:
         return list(conn.response or [])
 
     def _lookup(self, identity: Identity) -> frozenset[str]:
-        from ldap3.core.exceptions import LDAPException
-
         s = self.settings
         started = time.perf_counter()
         try:
@@ -211,7 +211,7 @@ class LdapGroups:
         except DirectoryUnavailable:
             log.error("directory %s refused the lookup for %s", s.url, identity.login)
             raise
-        except (LDAPException, OSError) as exc:
+        except Exception as exc:  # any failure is "unreachable": never allow
             log.error("directory %s unreachable for %s: %s", s.url, identity.login, exc)
             raise DirectoryUnavailable(str(exc)) from exc
         log.info(
