@@ -1,0 +1,855 @@
+"""Insert, update and delete for any mapped table with a primary key.
+
+Every write here:
+
+- is checked against the caller's ``TableAccess`` (from ``app.access.require``): the
+  row filter must hold for the row before the write (it is part of the WHERE clause)
+  and after it (re-read inside the same transaction, rolled back otherwise); hidden
+  columns are never written;
+- never sends server-managed columns (identity, computed, rowversion, and columns
+  whose server default is a clock or ``newid()``);
+- uses optimistic concurrency: ``WHERE pk AND rowversion = :original`` when the table
+  has a rowversion column, otherwise ``WHERE pk AND col = :original`` (``col IS NULL``
+  for a NULL original) for each column the form carried. The original values are known
+  in Python, so the NULL-safe comparison is decided here instead of sending the
+  portable ``(col = :v OR (col IS NULL AND :v IS NULL))``: same meaning, and it lets
+  SQL Server use an index;
+- writes its audit row (``tablefront.audit_log``) in the same transaction;
+- turns database refusals (unique, foreign key, check, NOT NULL, truncation, range)
+  into ``FieldErrors`` in plain words, after a rollback: never a 500, never half done.
+
+Delete refusals are explained by counting the rows that still point at the row
+through the metadata's foreign keys. Leak decision: in a table the caller may read,
+only rows inside the caller's row filter are counted; rows outside it are mentioned
+without a number ("and rows you cannot see"); a table the caller may not read is not
+named at all ("rows in a table you cannot see"). Knowing that *something* refers to
+the row cannot be hidden, since the database refuses the delete either way.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ColumnElement,
+    FetchedValue,
+    Table,
+    UniqueConstraint,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import mssql
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.types import Integer, LargeBinary
+
+from app.access import TableAccess
+from app.extensions import db
+from app.logs import current_request_id
+from app.models.audit import AuditLog
+
+log = logging.getLogger(__name__)
+
+ROWVERSION_TYPES = (mssql.TIMESTAMP,)  # mssql.ROWVERSION subclasses TIMESTAMP
+SERVER_CLOCK = re.compile(
+    r"\b(sysdatetime|getdate|getutcdate|sysutcdatetime|sysdatetimeoffset|"
+    r"current_timestamp|now|newid|newsequentialid)\b",
+    re.IGNORECASE,
+)
+# Types SQL Server cannot compare with "=" (legacy LOBs): never used as originals.
+UNCOMPARABLE = (mssql.NTEXT, mssql.TEXT, mssql.IMAGE, mssql.XML)
+REFERENCE_COUNT_CAP = 10_000
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+class WriteError(Exception):
+    """A write was refused; nothing was changed."""
+
+
+@dataclass
+class FieldErrors(WriteError):
+    """Problems to show in the form: by column name, ``None`` for the whole form."""
+
+    errors: dict[str | None, list[str]] = field(default_factory=dict)
+
+    def add(self, column: str | None, message: str) -> None:
+        self.errors.setdefault(column, []).append(message)
+
+    def __str__(self) -> str:
+        return "; ".join(
+            f"{k or 'form'}: {m}" for k, msgs in self.errors.items() for m in msgs
+        )
+
+
+@dataclass
+class Conflict(WriteError):
+    """Someone changed the row since it was opened; ``current`` is their version."""
+
+    current: dict[str, Any]
+
+
+class RowGone(WriteError):
+    """The row was deleted meanwhile (or is no longer visible to the caller)."""
+
+
+class OutsideFilter(WriteError):
+    """The write would put the row outside what the caller may touch."""
+
+
+@dataclass
+class DeleteRefused(WriteError):
+    """Other rows still point at the row; ``reasons`` say which, in plain words."""
+
+    reasons: list[str]
+
+    def __str__(self) -> str:
+        return " ".join(self.reasons)
+
+
+# --- columns --------------------------------------------------------------------------
+
+
+def rowversion_column(table: Table) -> Column | None:
+    """The table's rowversion column, if it has one."""
+    for col in table.columns:
+        if isinstance(col.type, ROWVERSION_TYPES):
+            return col
+    return None
+
+
+def _is_autoincrement(col: Column) -> bool:
+    return col.identity is not None or (
+        col.primary_key
+        and table_autoincrement(col.table) is col
+        and isinstance(col.type, Integer)
+    )
+
+
+def table_autoincrement(table: Table) -> Column | None:
+    """The column whose value the database generates on insert (identity), if any."""
+    try:
+        return table._autoincrement_column  # noqa: SLF001  (public enough, stable)
+    except AttributeError:
+        return None
+
+
+def server_managed(col: Column) -> bool:
+    """True for columns the database fills itself: never sent in INSERT/UPDATE."""
+    if isinstance(col.type, ROWVERSION_TYPES) or col.computed is not None:
+        return True
+    if _is_autoincrement(col):
+        return True
+    default = col.server_default
+    if default is None:
+        return False
+    arg = getattr(default, "arg", None)
+    if arg is None:  # a bare FetchedValue: the server decides
+        return type(default) is FetchedValue
+    return bool(SERVER_CLOCK.search(str(getattr(arg, "text", arg))))
+
+
+def has_default(col: Column) -> bool:
+    """True when the column may be left out of an INSERT."""
+    return (
+        col.nullable
+        or col.server_default is not None
+        or col.default is not None
+        or server_managed(col)
+    )
+
+
+def editable_columns(
+    table: Table, hidden: Iterable[str] = (), *, creating: bool = False
+) -> list[Column]:
+    """Columns a caller may set: not server-managed, not hidden; PK only on create."""
+    hidden = set(hidden)
+    return [
+        col
+        for col in table.columns
+        if col.name not in hidden
+        and not server_managed(col)
+        and (creating or not col.primary_key)
+    ]
+
+
+def pk_columns(table: Table) -> list[Column]:
+    """The primary key columns, in key order."""
+    return list(table.primary_key.columns)
+
+
+def pk_of(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The primary key values of ``row`` by column name, in key order."""
+    return {c.name: row[c.name] for c in pk_columns(table)}
+
+
+def pk_clause(table: Table, pk: Mapping[str, Any]) -> ColumnElement[bool]:
+    """``pk1 = :v1 AND pk2 = :v2``."""
+    return and_(*(c == pk[c.name] for c in pk_columns(table)))
+
+
+def _visible(access: TableAccess, action: str = "read") -> list[ColumnElement[bool]]:
+    """The row filter for ``action`` as WHERE terms (read filter AND action's own)."""
+    where = access.filter_for(action) if hasattr(access, "filter_for") else None
+    if where is None and action == "read":
+        where = access.row_filter
+    return [where] if where is not None else []
+
+
+# --- values as JSON (audit, signed originals) ----------------------------------------
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-friendly form of a column value (dates ISO, decimals and GUIDs as text,
+    bytes as ``0x`` hex)."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "0x" + bytes(value).hex().upper()
+    return value
+
+
+def dumps(values: Mapping[str, Any]) -> str:
+    """Compact, deterministic JSON of column values."""
+    return json.dumps(
+        {k: json_value(v) for k, v in values.items()},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def row_key(table: Table, pk: Mapping[str, Any]) -> str:
+    """The audit log's key for a row: JSON of its primary key in key order."""
+    return dumps({c.name: pk[c.name] for c in pk_columns(table)})
+
+
+def python_value(col: Column, value: Any) -> Any:
+    """The inverse of ``json_value`` for ``col``'s type (None stays None)."""
+    if value is None:
+        return None
+    python_type: type | None
+    try:
+        python_type = col.type.python_type
+    except NotImplementedError:
+        python_type = None
+    if isinstance(col.type, ROWVERSION_TYPES | LargeBinary) or python_type is bytes:
+        if isinstance(value, str) and value.startswith("0x"):
+            return bytes.fromhex(value[2:])
+        if isinstance(value, str):
+            return base64.b64decode(value)
+        return value
+    if python_type is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    if python_type is dt.date:
+        return dt.date.fromisoformat(value)
+    if python_type is dt.time:
+        return dt.time.fromisoformat(value)
+    if python_type is decimal.Decimal:
+        return decimal.Decimal(value)
+    if python_type is uuid.UUID:
+        return uuid.UUID(str(value))
+    return value
+
+
+def table_key(table: Table) -> str:
+    """Logical ``schema.table``."""
+    return f"{table.schema or 'dbo'}.{table.name}"
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def read_row(
+    table: Table, access: TableAccess, pk: Mapping[str, Any], action: str = "read"
+) -> dict[str, Any] | None:
+    """The row with ``pk`` inside the caller's row filter for ``action``, or None."""
+    stmt = select(table).where(pk_clause(table, pk), *_visible(access, action))
+    row = db.session.execute(stmt).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def _row_exists(
+    table: Table, access: TableAccess, pk: Mapping[str, Any], action: str
+) -> bool:
+    stmt = select(exists().where(pk_clause(table, pk), *_visible(access, action)))
+    return bool(db.session.execute(stmt).scalar())
+
+
+# --- statements (kept separate so tests compile them for SQL Server) ------------------
+
+
+def insert_statement(table: Table, values: Mapping[str, Any]):
+    """INSERT of ``values``. Generated keys come back through SQLAlchemy's implicit
+    returning (``OUTPUT inserted.<pk>`` on SQL Server, RETURNING elsewhere), or
+    SCOPE_IDENTITY() for tables with triggers (``implicit_returning=False``)."""
+    return insert(table).values(dict(values))
+
+
+def concurrency_predicate(
+    table: Table, original: Mapping[str, Any]
+) -> list[ColumnElement[bool]]:
+    """The WHERE terms that prove the row is still as the caller saw it."""
+    rv = rowversion_column(table)
+    if rv is not None:
+        if rv.name not in original:
+            raise ValueError(f"the original {rv.name} of {table_key(table)} is missing")
+        return [rv == original[rv.name]]
+    terms: list[ColumnElement[bool]] = []
+    for name, value in original.items():
+        col = table.c.get(name)
+        if col is None or col.primary_key or isinstance(col.type, UNCOMPARABLE):
+            continue
+        terms.append(col.is_(None) if value is None else col == value)
+    return terms
+
+
+def update_statement(
+    table: Table,
+    pk: Mapping[str, Any],
+    values: Mapping[str, Any],
+    original: Mapping[str, Any],
+    *row_filters: ColumnElement[bool],
+):
+    """UPDATE ... SET values WHERE pk AND concurrency predicate AND row filter."""
+    where = [
+        pk_clause(table, pk),
+        *concurrency_predicate(table, original),
+        *row_filters,
+    ]
+    return update(table).where(*where).values(dict(values))
+
+
+def delete_statement(
+    table: Table,
+    pk: Mapping[str, Any],
+    original: Mapping[str, Any],
+    *row_filters: ColumnElement[bool],
+):
+    """DELETE WHERE pk AND concurrency predicate AND row filter."""
+    where = [
+        pk_clause(table, pk),
+        *concurrency_predicate(table, original),
+        *row_filters,
+    ]
+    return delete(table).where(*where)
+
+
+# --- audit ------------------------------------------------------------------------
+
+
+def audit_entry(
+    table: Table,
+    pk: Mapping[str, Any],
+    action: str,
+    actor: str,
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """One audit_log row as parameters (same shape for executemany in imports)."""
+    return {
+        "user_login": actor,
+        "request_id": current_request_id(),
+        "table_name": table_key(table),
+        "row_key": row_key(table, pk),
+        "action": action,
+        "old_values": dumps(old) if old else None,
+        "new_values": dumps(new) if new else None,
+    }
+
+
+def write_audit(entries: Sequence[dict[str, Any]]) -> None:
+    """Insert audit rows in the current transaction (executemany when several)."""
+    if entries:
+        db.session.execute(insert(AuditLog.__table__), list(entries))
+
+
+def _changed(
+    before: Mapping[str, Any], after: Mapping[str, Any], names: Iterable[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    old, new = {}, {}
+    for name in names:
+        if name in after and before.get(name) != after.get(name):
+            old[name] = before.get(name)
+            new[name] = after[name]
+    return old, new
+
+
+def _audit_columns(table: Table) -> list[str]:
+    """Columns worth recording (not rowversion: it is noise)."""
+    return [c.name for c in table.columns if not isinstance(c.type, ROWVERSION_TYPES)]
+
+
+# --- checks before writing --------------------------------------------------------
+
+
+def check_values(
+    table: Table, access: TableAccess, values: Mapping[str, Any], *, creating: bool
+) -> None:
+    """Refuse hidden, unknown or server-managed columns (a crafted form or CSV)."""
+    allowed = {c.name for c in editable_columns(table, creating=creating)}
+    errors = FieldErrors()
+    for name in values:
+        if name in access.hidden_columns or name not in table.c:
+            errors.add(None, f"Unknown column {name!r}.")
+        elif name not in allowed:
+            errors.add(name, "This value is set by the database and cannot be changed.")
+    if errors.errors:
+        raise errors
+
+
+def unique_sets(table: Table) -> list[tuple[str, ...]]:
+    """Column sets that must be unique (constraints, unique indexes, unique=True)."""
+    sets: list[tuple[str, ...]] = []
+    for cons in table.constraints:
+        if isinstance(cons, UniqueConstraint) and len(cons.columns):
+            sets.append(tuple(c.name for c in cons.columns))
+    for index in table.indexes:
+        if index.unique and len(index.columns):
+            sets.append(tuple(c.name for c in index.columns))
+    sets += [(c.name,) for c in table.columns if c.unique]
+    return list(dict.fromkeys(sets))
+
+
+def check_unique(
+    table: Table,
+    values: Mapping[str, Any],
+    pk: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Friendly duplicate messages before the database would refuse the write."""
+    errors = FieldErrors()
+    candidates = list(unique_sets(table))
+    if pk is None and all(c.name in values for c in pk_columns(table)):
+        candidates.append(tuple(c.name for c in pk_columns(table)))
+    for cols in candidates:
+        if not all(name in values for name in cols):
+            continue
+        if any(values[name] is None for name in cols):
+            continue  # NULLs never collide on SQLite/PostgreSQL (SQL Server: once)
+        where = [table.c[name] == values[name] for name in cols]
+        if pk is not None:
+            where.append(~pk_clause(table, pk))
+        if db.session.execute(select(exists().where(*where))).scalar():
+            names = ", ".join((labels or {}).get(n, n) for n in cols)
+            shown = ", ".join(str(json_value(values[n])) for n in cols)
+            message = f"Another row already has {names} = {shown}."
+            errors.add(cols[0] if len(cols) == 1 else None, message)
+    if errors.errors:
+        raise errors
+
+
+def check_references(
+    table: Table,
+    values: Mapping[str, Any],
+    access_for: Any,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Each foreign key value must name a row the caller may see.
+
+    ``access_for(table)`` returns the caller's TableAccess for a referenced table.
+    """
+    errors = FieldErrors()
+    for cons in table.foreign_key_constraints:
+        names = list(cons.column_keys)
+        if not all(n in values for n in names) or any(values[n] is None for n in names):
+            continue
+        ref = cons.referred_table
+        ref_access = access_for(ref)
+        where = [
+            el.column == values[el.parent.name] for el in cons.elements
+        ] + _visible(ref_access)
+        if not ref_access.allows("read"):
+            where.append(false())
+        if not db.session.execute(select(exists().where(*where))).scalar():
+            label = ", ".join((labels or {}).get(n, n) for n in names)
+            errors.add(
+                names[0] if len(names) == 1 else None,
+                f"{label}: no such row in {table_key(ref)} (or you may not see it).",
+            )
+    if errors.errors:
+        raise errors
+
+
+# --- database errors in plain words ---------------------------------------------
+
+
+_COLUMN_IN_MESSAGE = (
+    # SQLite: "NOT NULL constraint failed: employees.first_name"
+    re.compile(r"constraint failed: (?:[\w\"]+\.)?([\w\"]+)"),
+    # SQL Server: "... column 'first_name' ..." / PostgreSQL: 'column "x"'
+    re.compile(r"column '([^']+)'"),
+    re.compile(r'column "([^"]+)"'),
+    # PostgreSQL: "Key (email)=(a@b) already exists."
+    re.compile(r"Key \(([^)]+)\)="),
+)
+_CONSTRAINT_IN_MESSAGE = (
+    re.compile(r"constraint \"([^\"]+)\""),  # SQL Server and PostgreSQL
+    re.compile(r"constraint '([^']+)'"),
+    re.compile(r"unique index '([^']+)'"),
+    re.compile(r"CHECK constraint failed: (\w+)$"),  # SQLite named check
+)
+
+
+def _sqlstate_and_code(exc: DBAPIError) -> tuple[str, int | None, str]:
+    orig = exc.orig
+    message = str(orig)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
+    if not sqlstate and getattr(orig, "args", None):
+        first = orig.args[0]
+        if isinstance(first, str) and re.fullmatch(r"[0-9A-Z]{5}", first):
+            sqlstate = first
+    code_match = re.search(r"\((\d{3,5})\)(?: \(SQL\w+\))?['\"]?\)?$", message.strip())
+    code = int(code_match.group(1)) if code_match else None
+    return sqlstate, code, message
+
+
+def _constraint_columns(table: Table, name: str) -> list[str]:
+    lowered = name.lower()
+    for cons in table.constraints:
+        if cons.name and str(cons.name).lower() == lowered:
+            return [c.name for c in cons.columns]
+    for index in table.indexes:
+        if index.name and str(index.name).lower() == lowered:
+            return [c.name for c in index.columns]
+    return []
+
+
+def classify_error(table: Table, exc: DBAPIError) -> tuple[str, list[str]]:
+    """(kind, columns) for a database refusal; kind is unique, foreign_key, check,
+    not_null, truncation, range, invalid or other."""
+    sqlstate, code, message = _sqlstate_and_code(exc)
+    text = message.lower()
+    if (
+        sqlstate == "23505"
+        or code in (2627, 2601)
+        or "unique constraint failed" in text
+        or "duplicate key" in text
+    ):
+        kind = "unique"
+    elif sqlstate == "23503" or "foreign key" in text or "reference constraint" in text:
+        kind = "foreign_key"
+    elif sqlstate == "23514" or "check constraint" in text:
+        kind = "check"
+    elif (
+        sqlstate == "23502"
+        or code == 515
+        or "not null constraint" in text
+        or "cannot insert the value null" in text
+        or "null value in column" in text
+    ):
+        kind = "not_null"
+    elif (
+        sqlstate == "22001"
+        or code in (8152, 2628)
+        or "would be truncated" in text
+        or "value too long" in text
+    ):
+        kind = "truncation"
+    elif sqlstate == "22003" or code in (8115, 220) or "out of range" in text:
+        kind = "range"
+    elif sqlstate.startswith("22") or code in (241, 242, 245, 8114):
+        kind = "invalid"
+    else:
+        kind = "other"
+    columns: list[str] = []
+    for pattern in _CONSTRAINT_IN_MESSAGE:
+        match = pattern.search(message)
+        if match:
+            columns = _constraint_columns(table, match.group(1))
+            if columns:
+                break
+    if not columns:
+        for pattern in _COLUMN_IN_MESSAGE:
+            match = pattern.search(message)
+            if match:
+                names = [n.strip().strip('"') for n in match.group(1).split(",")]
+                columns = [n for n in names if n in table.c]
+                if columns:
+                    break
+    if kind == "check" and not columns:
+        columns = _check_columns(table, message)
+    return kind, columns
+
+
+def _check_columns(table: Table, message: str) -> list[str]:
+    for cons in table.constraints:
+        if isinstance(cons, CheckConstraint):
+            sql = str(cons.sqltext)
+            if sql and sql in message:
+                return [
+                    c.name for c in table.columns if re.search(rf"\b{c.name}\b", sql)
+                ]
+    return []
+
+
+PLAIN_WORDS = {
+    "unique": "Another row already has this value.",
+    "foreign_key": "This value does not match any row of the table it refers to.",
+    "check": "This value is not allowed by a rule of the database.",
+    "not_null": "A value is required.",
+    "truncation": "This value is too long for the column.",
+    "range": "This number is out of range for the column.",
+    "invalid": "This value is not valid for the column.",
+    "other": "The database refused the change.",
+}
+
+
+def field_errors_from(
+    table: Table, exc: DBAPIError, labels: Mapping[str, str] | None = None
+) -> FieldErrors:
+    """A database refusal as form errors, attached to a column when one is named."""
+    kind, columns = classify_error(table, exc)
+    errors = FieldErrors()
+    message = PLAIN_WORDS[kind]
+    if len(columns) == 1:
+        errors.add(columns[0], message)
+    else:
+        names = ", ".join((labels or {}).get(c, c) for c in columns)
+        errors.add(None, f"{names}: {message}" if names else message)
+    log.info("write refused by the database (%s) on %s", kind, table_key(table))
+    return errors
+
+
+# --- writes -----------------------------------------------------------------------
+
+
+def _after_check(
+    table: Table, access: TableAccess, pk: Mapping[str, Any], action: str
+) -> None:
+    if _visible(access, action) and not _row_exists(table, access, pk, action):
+        raise OutsideFilter(
+            "The change would put this row outside the rows you may change."
+        )
+
+
+def _run(table: Table, labels: Mapping[str, str] | None, work):
+    """Run ``work`` in one transaction: commit, or roll back and explain."""
+    try:
+        result = work()
+        db.session.commit()
+        return result
+    except (IntegrityError, DataError) as exc:
+        db.session.rollback()
+        raise field_errors_from(table, exc, labels) from None
+    except DBAPIError as exc:
+        db.session.rollback()
+        if exc.connection_invalidated or exc.__class__.__name__ == "OperationalError":
+            raise
+        raise field_errors_from(table, exc, labels) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+AccessFor = Callable[[Table], TableAccess]
+
+
+def insert_row(
+    table: Table,
+    access: TableAccess,
+    values: Mapping[str, Any],
+    actor: str,
+    access_for: AccessFor,
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Insert one row (audited) and return its primary key."""
+    check_values(table, access, values, creating=True)
+
+    def work() -> dict[str, Any]:
+        check_unique(table, values, None, labels)
+        check_references(table, values, access_for, labels)
+        result = db.session.execute(insert_statement(table, values))
+        generated = result.inserted_primary_key or ()
+        pk = {}
+        for col, value in zip(pk_columns(table), generated, strict=False):
+            pk[col.name] = values.get(col.name, value)
+        for col in pk_columns(table):
+            pk.setdefault(col.name, values.get(col.name))
+        _after_check(table, access, pk, "create")
+        new = {**pk, **{k: v for k, v in values.items() if v is not None}}
+        write_audit([audit_entry(table, pk, "create", actor, None, new)])
+        return pk
+
+    pk = _run(table, labels, work)
+    log.info("create %s %s by %s", table_key(table), row_key(table, pk), actor)
+    return pk
+
+
+def update_row(
+    table: Table,
+    access: TableAccess,
+    pk: Mapping[str, Any],
+    values: Mapping[str, Any],
+    original: Mapping[str, Any],
+    actor: str,
+    access_for: AccessFor,
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Update one row if nobody changed it since ``original`` (audited).
+
+    Raises Conflict (with the current row), RowGone, OutsideFilter or FieldErrors;
+    returns the new values of the columns that changed.
+    """
+    check_values(table, access, values, creating=False)
+
+    def work() -> dict[str, Any]:
+        before = read_row(table, access, pk, "update")
+        if before is None:
+            raise RowGone()
+        old, new = _changed(before, values, values.keys())
+        check_unique(table, new, pk, labels)
+        check_references(table, new, access_for, labels)
+        where = _visible(access, "update")
+        stmt = update_statement(table, pk, values, original, *where)
+        if db.session.execute(stmt).rowcount != 1:
+            raise _why_not(table, access, pk)
+        _after_check(table, access, pk, "update")
+        if new:
+            write_audit([audit_entry(table, pk, "update", actor, old, new)])
+        return new
+
+    new = _run(table, labels, work)
+    log.info(
+        "update %s %s by %s: %s",
+        table_key(table),
+        row_key(table, pk),
+        actor,
+        ", ".join(new) or "no change",
+    )
+    return new
+
+
+def _why_not(table: Table, access: TableAccess, pk: Mapping[str, Any]) -> WriteError:
+    current = read_row(table, access, pk)
+    if current is None:
+        return RowGone()
+    return Conflict(current)
+
+
+def references_to(table: Table, pk: Mapping[str, Any], access_for: Any) -> list[str]:
+    """Plain-words reasons why deleting the row would orphan other rows."""
+    reasons: list[str] = []
+    row = (
+        db.session.execute(select(table).where(pk_clause(table, pk))).mappings().first()
+    )
+    if row is None:
+        return reasons
+    for child in table.metadata.tables.values():
+        for cons in child.foreign_key_constraints:
+            if cons.referred_table is not table:
+                continue
+            if (cons.ondelete or "").upper() in {"CASCADE", "SET NULL", "SET DEFAULT"}:
+                continue
+            match = [el.parent == row[el.column.name] for el in cons.elements]
+            child_access = access_for(child)
+            total_stmt = select(func.count()).select_from(
+                select(child).where(*match).limit(REFERENCE_COUNT_CAP + 1).subquery()
+            )
+            total = db.session.execute(total_stmt).scalar() or 0
+            if not total:
+                continue
+            column = ", ".join(el.parent.name for el in cons.elements)
+            if not child_access.allows("read"):
+                reasons.append(
+                    "Rows in a table you cannot see still point at this row."
+                )
+                continue
+            visible = total
+            if child_access.row_filter is not None:
+                visible_stmt = select(func.count()).select_from(
+                    select(child)
+                    .where(*match, child_access.row_filter)
+                    .limit(REFERENCE_COUNT_CAP + 1)
+                    .subquery()
+                )
+                visible = db.session.execute(visible_stmt).scalar() or 0
+            shown = f"{visible:,}" if visible <= REFERENCE_COUNT_CAP else "10,000+"
+            what = "row" if visible == 1 else "rows"
+            verb = "points" if visible == 1 else "point"
+            if visible:
+                text = f"{shown} {what} in {table_key(child)} ({column}) still {verb} "
+                text += "at this row"
+                text += " (and rows you cannot see)." if visible < total else "."
+            else:
+                text = f"Rows in {table_key(child)} that you cannot see still point "
+                text += "at this row."
+            reasons.append(text)
+    return reasons
+
+
+def delete_row(
+    table: Table,
+    access: TableAccess,
+    pk: Mapping[str, Any],
+    original: Mapping[str, Any],
+    actor: str,
+    access_for: AccessFor,
+) -> None:
+    """Delete one row if unchanged since ``original`` and nothing points at it."""
+
+    def work() -> None:
+        before = read_row(table, access, pk, "delete")
+        if before is None:
+            raise RowGone()
+        reasons = references_to(table, pk, access_for)
+        if reasons:
+            raise DeleteRefused(reasons)
+        where = _visible(access, "delete")
+        stmt = delete_statement(table, pk, original, *where)
+        if db.session.execute(stmt).rowcount != 1:
+            raise _why_not(table, access, pk)
+        old = {k: before[k] for k in _audit_columns(table)}
+        write_audit([audit_entry(table, pk, "delete", actor, old, None)])
+
+    try:
+        _run(table, None, work)
+    except FieldErrors as exc:
+        # The database refused although our count found nothing (e.g. a foreign key
+        # not in the models): say so plainly.
+        if any(
+            "refers to" in m or "rule" in m for ms in exc.errors.values() for m in ms
+        ):
+            raise DeleteRefused(
+                ["Other rows still point at this row; the database refused the delete."]
+            ) from None
+        raise
+    log.info("delete %s %s by %s", table_key(table), row_key(table, pk), actor)
+
+
+__all__ = [
+    "Conflict",
+    "DeleteRefused",
+    "FieldErrors",
+    "OutsideFilter",
+    "RowGone",
+    "WriteError",
+    "check_references",
+    "check_unique",
+    "delete_row",
+    "editable_columns",
+    "insert_row",
+    "read_row",
+    "server_managed",
+    "update_row",
+]
