@@ -45,6 +45,8 @@ __all__ = [
     "TableAccess",
     "caller_groups",
     "caller_roles",
+    "describe_caller",
+    "effective_grants",
     "is_admin",
     "require",
     "table_access",
@@ -279,3 +281,46 @@ def require(identity: Identity | None, table: Table, action: str) -> TableAccess
     if not access.allows(action):
         raise AppError(403, detail=f"You may not {action} rows of {access.table_key}.")
     return access
+
+
+def effective_grants(identity: Identity) -> list[dict]:
+    """Per visible table: combined actions, hidden columns, rows, and their sources."""
+    policy = current_policy()
+    if policy is None:
+        return []
+    roles = caller_roles(identity)
+    lines_by_table: dict[str, list[GrantLine]] = {}
+    for line in policy.grant_lines(roles):
+        lines_by_table.setdefault(line.table_key, []).append(line)
+    result = []
+    for key in sorted(lines_by_table):
+        access = table_access(identity, policy.tables[key])
+        readers = [ln for ln in lines_by_table[key] if "read" in ln.actions]
+        rows = (
+            "all rows"
+            if access.row_filter is None
+            else " or ".join(sorted({ln.rows for ln in readers}))
+        )
+        result.append(
+            {
+                "table": key,
+                "actions": [a for a in ACTIONS if access.allows(a)],
+                "hidden_columns": sorted(access.hidden_columns),
+                "rows": rows,
+                "sources": sorted(
+                    {f"{ln.role} ({ln.source})" for ln in lines_by_table[key]}
+                ),
+            }
+        )
+    return result
+
+
+def describe_caller(identity: Identity) -> dict:
+    """Groups, roles and effective grants of ``identity`` (for /whoami and admins)."""
+    roles = caller_roles(identity)
+    return {
+        "groups": sorted(caller_groups(identity)),
+        "roles": [r.name for r in roles],
+        "admin": any(r.admin for r in roles),
+        "grants": effective_grants(identity),
+    }

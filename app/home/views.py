@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, render_template
 
+from app.access.policy import describe_caller
 from app.errors import wants_json
 
 bp = Blueprint("home", __name__)
@@ -25,6 +26,7 @@ def whoami():
         "name": identity.name,
         "auth_type": identity.auth_type or None,
         "source": identity.source,
+        "access": describe_caller(identity),
     }
     if wants_json():
         return jsonify(data)

@@ -1,0 +1,1 @@
+"""Administration pages: the access matrix and "check a user" (admin role only)."""
