@@ -1,0 +1,101 @@
+"""Contender (a): Tablefront itself over the bench tables, served by waitress.
+
+The bench tables get declared models here (as generated models would look) on the
+app's ``db`` before ``create_app()``, so the catalog finds them in ``db.metadata``;
+a bench settings file (TABLEFRONT_TABLES_FILE) names the search column and labels.
+Run: python tests/benchmarks/browse_tablefront.py --db-dir DIR --port PORT
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+SETTINGS_TOML = """\
+[tables."bench.categories"]
+label = "Categories"
+label_column = "name"
+search = ["name"]
+
+[tables."bench.people"]
+label = "People"
+description = "One million rows for the browse benchmark."
+search = ["last_name"]
+page_size = 50
+"""
+
+
+def declare_models() -> None:
+    """Map bench.people and bench.categories on the app's db (Flask-SQLAlchemy)."""
+    from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String
+    from sqlalchemy.orm import Mapped, mapped_column
+
+    from app.extensions import db
+
+    class BenchCategory(db.Model):
+        __tablename__ = "categories"
+        __table_args__ = {"schema": "bench"}
+        category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        code: Mapped[str] = mapped_column(String(12), unique=True)
+        name: Mapped[str] = mapped_column(String(80))
+
+    class BenchPerson(db.Model):
+        __tablename__ = "people"
+        __table_args__ = {"schema": "bench"}
+        person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+        first_name: Mapped[str] = mapped_column(String(50))
+        last_name: Mapped[str] = mapped_column(String(50), index=True)
+        email: Mapped[str] = mapped_column(String(120))
+        category_id: Mapped[int] = mapped_column(
+            ForeignKey("bench.categories.category_id"), index=True
+        )
+        amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+        joined_on: Mapped[dt.date] = mapped_column(Date)
+        is_active: Mapped[bool] = mapped_column(Boolean)
+
+
+def bench_environ(db_dir: Path) -> dict[str, str]:
+    """The environment the Tablefront server runs with."""
+    settings = db_dir / "bench_tables.toml"
+    settings.write_text(SETTINGS_TOML, encoding="utf-8")
+    return {
+        "TABLEFRONT_ENV": "development",
+        "TABLEFRONT_EMBEDDED_DB_DIR": str(db_dir),
+        "TABLEFRONT_LOG_DIR": str(db_dir.parent / "logs" / "tablefront"),
+        "TABLEFRONT_TABLES_FILE": str(settings),
+        "TABLEFRONT_LOG_LEVEL": "WARNING",
+    }
+
+
+def main() -> None:
+    """Serve Tablefront with the bench models."""
+    from waitress import serve
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db-dir", type=Path, required=True)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO))
+    os.environ.update(bench_environ(args.db_dir.resolve()))
+    declare_models()
+    from app import create_app
+
+    app = create_app()
+    gc.freeze()
+    serve(app, host="127.0.0.1", port=args.port, threads=8, _quiet=True)
+
+
+if __name__ == "__main__":
+    main()
+
+
+def scenario_paths(base_url: str, rows: int) -> dict[str, str]:
+    """Tablefront's URL for every scenario (and "export"); raises until pages exist."""
+    raise LookupError("the browse pages have not landed yet")
