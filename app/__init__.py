@@ -16,6 +16,7 @@ def create_app(config: Config | None = None) -> Flask:
     from app import database, errors, identity, logs, security
     from app.access import register_access
     from app.blueprints import register_blueprints
+    from app.catalog import register_catalog
     from app.cli import register_cli
 
     app = Flask(__name__, instance_relative_config=False)
@@ -24,6 +25,7 @@ def create_app(config: Config | None = None) -> Flask:
     database.register_database(app)
     identity.register_identity(app)
     register_access(app)
+    register_catalog(app)
     security.register_security(app)
     register_blueprints(app)
     errors.register_error_handlers(app)

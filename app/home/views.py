@@ -13,7 +13,11 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     """Home: the tables the caller may see, grouped by schema."""
-    return render_template("home/index.html")
+    from app.catalog import get_catalog
+    from app.data import table_summaries
+
+    schemas = table_summaries(g.identity, get_catalog())
+    return render_template("home/index.html", schemas=schemas)
 
 
 @bp.get("/whoami")

@@ -1,0 +1,1 @@
+"""Browse: list, detail and export pages for every table the caller may read."""

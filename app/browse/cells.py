@@ -1,0 +1,151 @@
+"""Values formatted for display by column kind, once per column per page.
+
+Formatting happens here, in Python, so templates only loop and print: a formatter
+is chosen once per column and applied to every value of that column on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+from app.catalog import ColumnInfo
+from app.data.labels import LabelSet
+
+TRUNCATE_AT = 80
+TITLE_MAX = 1000
+
+
+class Cell(NamedTuple):
+    """One formatted value: text, CSS classes, tooltip, optional link."""
+
+    text: str
+    css: str = ""
+    title: str = ""
+    href: str = ""
+
+
+NULL_CELL = Cell("NULL", "tf-null", "NULL (no value)")
+EMPTY_CELL = Cell("", "tf-empty", "empty text")
+
+
+def _text(value: Any) -> Cell:
+    text = str(value)
+    if text == "":
+        return EMPTY_CELL
+    if len(text) > TRUNCATE_AT:
+        return Cell(text[:TRUNCATE_AT].rstrip() + "…", "tf-long", text[:TITLE_MAX])
+    return Cell(text)
+
+
+def _full_text(value: Any) -> Cell:
+    text = str(value)
+    return EMPTY_CELL if text == "" else Cell(text, "tf-pre")
+
+
+def _bool(value: Any) -> Cell:
+    return (
+        Cell("✓", "tf-bool tf-yes", "yes")
+        if value
+        else Cell("✗", "tf-bool tf-no", "no")
+    )
+
+
+def _int(value: Any) -> Cell:
+    return Cell(str(value), "tf-num")
+
+
+def _decimal(value: Any) -> Cell:
+    return Cell(f"{value:,.2f}", "tf-num", str(value))
+
+
+def _float(value: Any) -> Cell:
+    return Cell(f"{value:,.6g}", "tf-num", repr(value))
+
+
+def _date(value: Any) -> Cell:
+    return Cell(
+        value.isoformat() if hasattr(value, "isoformat") else str(value), "tf-date"
+    )
+
+
+def _datetime(value: Any) -> Cell:
+    if not isinstance(value, dt.datetime):
+        return Cell(str(value), "tf-date")
+    shown = value.strftime(
+        "%Y-%m-%d %H:%M" if not value.second else "%Y-%m-%d %H:%M:%S"
+    )
+    return Cell(shown, "tf-date", value.isoformat(sep=" "))
+
+
+def _guid(value: Any) -> Cell:
+    return Cell(str(value).upper(), "tf-mono")
+
+
+def _binary(value: Any) -> Cell:
+    data = bytes(value)
+    preview = "0x" + data[:32].hex().upper() + ("…" if len(data) > 32 else "")
+    return Cell(f"{len(data):,} bytes", "tf-binary", preview)
+
+
+_BY_KIND: dict[str, Callable[[Any], Cell]] = {
+    "bool": _bool,
+    "int": _int,
+    "decimal": _decimal,
+    "money": _decimal,
+    "float": _float,
+    "date": _date,
+    "datetime": _datetime,
+    "time": _date,
+    "guid": _guid,
+    "binary": _binary,
+    "text": _text,
+    "longtext": _text,
+    "other": _text,
+}
+
+
+def formatter(
+    column: ColumnInfo,
+    labels: LabelSet | None = None,
+    link_base: str = "",
+    *,
+    full: bool = False,
+) -> Callable[[Any], Cell]:
+    """The function that formats ``column``'s values (FK values as linked labels)."""
+    plain = (
+        _full_text if full and column.is_string else _BY_KIND.get(column.kind, _text)
+    )
+    if labels is None:
+
+        def format_plain(value: Any) -> Cell:
+            return NULL_CELL if value is None else plain(value)
+
+        return format_plain
+    found = labels.labels
+    prefix = f"{link_base}/t/{quote(labels.ref_schema)}/{quote(labels.ref_table)}/"
+
+    def format_fk(value: Any) -> Cell:
+        if value is None:
+            return NULL_CELL
+        label = found.get(value)
+        if label is None:
+            return plain(value)
+        href = prefix + label.row_key if label.row_key else ""
+        return Cell(label.text, "tf-fk", f"{column.name} = {value}", href)
+
+    return format_fk
+
+
+def format_rows(
+    columns: Sequence[ColumnInfo],
+    rows: Sequence[Sequence[Any]],
+    labels: dict[str, LabelSet],
+    link_base: str,
+) -> list[list[Cell]]:
+    """Every row of a page as formatted cells."""
+    formatters = [formatter(c, labels.get(c.name), link_base) for c in columns]
+    pairs = list(zip(formatters, range(len(columns)), strict=True))
+    return [[f(row[i]) for f, i in pairs] for row in rows]

@@ -1,0 +1,227 @@
+"""Browse views: parse the URL, call app.data, render. No SQL here."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Response,
+    g,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+from app.browse.cells import format_rows, formatter
+from app.browse.params import parse_list_args, state_pairs, with_query
+from app.catalog import get_catalog
+from app.data import (
+    FORMATS,
+    OP_LABELS,
+    PAGE_SIZES,
+    csv_chunks,
+    export_size,
+    get_row,
+    list_page,
+    ops_for,
+    prepare_export,
+    xlsx_chunks,
+)
+from app.errors import AppError
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("browse", __name__, url_prefix="/t")
+
+
+def _key(schema: str, table: str) -> str:
+    return f"{schema}.{table}"
+
+
+def _is_htmx() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _list_context(schema: str, table: str) -> dict:
+    query, filter_rows = parse_list_args(request.args)
+    page = list_page(g.identity, get_catalog(), _key(schema, table), query)
+    scope = page.scope
+    base = url_for("browse.index", schema=schema, table=table)
+    row_base = base + "/"
+    cells = format_rows(page.columns, page.rows, page.labels, request.script_root)
+    sort = page.sort[0] if page.sort else None
+    current_sort = ("-" if sort and sort.descending else "") + (
+        sort.column.name if sort else ""
+    )
+    sort_links = {}
+    for column in page.columns:
+        if column.kind == "binary":
+            continue
+        target = "-" + column.name if current_sort == column.name else column.name
+        sort_links[column.name] = with_query(base, state_pairs(query, sort=target))
+    filterable = [(c, ops_for(c, scope)) for c in page.columns]
+    export_links = {}
+    if scope.can("export"):
+        for fmt in FORMATS:
+            export = url_for("browse.export", schema=schema, table=table, fmt=fmt)
+            export_links[fmt] = with_query(export, state_pairs(query, size=False))
+    return {
+        "page": page,
+        "info": page.info,
+        "query": query,
+        "filter_rows": [
+            (row, _without_filter(base, query, filter_rows, i))
+            for i, row in enumerate(filter_rows)
+        ],
+        "cells": cells,
+        "row_base": row_base,
+        "base": base,
+        "current_sort": current_sort,
+        "sort_links": sort_links,
+        "filterable": [(c, ops) for c, ops in filterable if ops],
+        "op_labels": OP_LABELS,
+        "page_sizes": PAGE_SIZES,
+        "links": {
+            "first": with_query(base, state_pairs(query)),
+            "last": with_query(base, state_pairs(query, page="last")),
+            "next": with_query(base, state_pairs(query, page=page.next_token))
+            if page.next_token
+            else "",
+            "prev": with_query(base, state_pairs(query, page=page.prev_token))
+            if page.prev_token
+            else "",
+            "exact_count": with_query(
+                base, [*state_pairs(query, page=query.page), ("count", "exact")]
+            ),
+        },
+        "export_links": export_links,
+    }
+
+
+def _without_filter(base: str, query, rows, index: int) -> str:
+    """The list URL with filter row ``index`` removed (the others kept)."""
+    pairs = [p for p in state_pairs(query) if p[0] not in {"fc", "fo", "fv"}]
+    for i, row in enumerate(rows):
+        if i != index:
+            pairs += [("fc", row.column), ("fo", row.op), ("fv", row.value)]
+    return with_query(base, pairs)
+
+
+@bp.get("/<schema>/<table>")
+def index(schema: str, table: str):
+    """A table's rows: search, filters, sort, keyset pages; htmx gets the partial."""
+    if _is_htmx():
+        try:
+            context = _list_context(schema, table)
+        except AppError as error:
+            if error.status != 400:
+                raise
+            response = Response(
+                render_template("browse/_problem.html", error=error), status=400
+            )
+            response.headers["HX-Retarget"] = "#list-problem"
+            response.headers["HX-Reswap"] = "innerHTML"
+            return response
+        response = Response(render_template("browse/_results.html", **context))
+    else:
+        context = _list_context(schema, table)
+        response = Response(render_template("browse/list.html", **context))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.get("/<schema>/<table>/<row_key>")
+def detail(schema: str, table: str, row_key: str):
+    """One row: every field, links along foreign keys, rows that point here."""
+    row = get_row(g.identity, get_catalog(), _key(schema, table), row_key)
+    link_base = request.script_root
+    fields = [
+        (c, formatter(c, row.labels.get(c.name), link_base, full=True)(v))
+        for c, v in zip(row.columns, row.values, strict=True)
+    ]
+    related = []
+    for item in row.related:
+        child = item.page.info
+        child_base = url_for("browse.index", schema=child.schema, table=child.name)
+        pairs = []
+        for f in item.filters:
+            pairs += [("fc", f.column), ("fo", f.op), ("fv", f.value)]
+        more = ""
+        if item.page.next_token:
+            more = with_query(child_base, [*pairs, ("page", item.page.next_token)])
+        related.append(
+            {
+                "item": item,
+                "info": child,
+                "page": item.page,
+                "cells": format_rows(
+                    item.page.columns, item.page.rows, item.page.labels, link_base
+                ),
+                "row_base": child_base + "/",
+                "all_link": with_query(child_base, pairs),
+                "more_link": more,
+                "via": ", ".join(
+                    child.columns[c].label for c in item.reference.child_columns
+                ),
+            }
+        )
+    return render_template(
+        "browse/detail.html",
+        row=row,
+        info=row.scope.info,
+        fields=fields,
+        related=related,
+        list_url=url_for("browse.index", schema=schema, table=table),
+        can_export=row.scope.can("export"),
+    )
+
+
+@bp.get("/<schema>/<table>/-/export.<fmt>")
+def export(schema: str, table: str, fmt: str):
+    """The current list (filters, search, sort) as CSV or XLSX, streamed."""
+    if fmt not in FORMATS:
+        raise AppError(404, detail=f"There is no export format {fmt!r}.")
+    query, _rows = parse_list_args(request.args)
+    plan, confirm_rows = prepare_export(
+        g.identity, get_catalog(), _key(schema, table), query
+    )
+    if request.args.get("confirm") != "1":
+        size = export_size(plan, confirm_rows)
+        if size.capped:
+            limit_count = export_size(plan, plan.max_rows)
+            confirm_url = with_query(
+                request.base_url,
+                [*state_pairs(query, size=False), ("confirm", "1")],
+            )
+            return render_template(
+                "browse/export_confirm.html",
+                info=plan.scope.info,
+                fmt=fmt,
+                size=size,
+                limit_count=limit_count,
+                max_rows=plan.max_rows,
+                confirm_url=confirm_url,
+                back_url=with_query(
+                    url_for("browse.index", schema=schema, table=table),
+                    state_pairs(query),
+                ),
+            )
+    chunks = csv_chunks(plan) if fmt == "csv" else xlsx_chunks(plan)
+    filename = f"{plan.scope.info.schema}.{plan.scope.info.name}.{fmt}"
+    log.info(
+        "export %s of %s by %s",
+        fmt,
+        plan.scope.info.key,
+        getattr(g.identity, "login", "-"),
+    )
+    response = Response(stream_with_context(chunks), mimetype=FORMATS[fmt])
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(filename)}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

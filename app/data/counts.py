@@ -1,0 +1,113 @@
+"""Row counts that never cost a full scan unless asked for, and then with a deadline.
+
+``capped_count`` reads at most ``cap + 1`` rows (``SELECT COUNT(*) FROM (SELECT TOP
+10001 1 ...)`` on SQL Server) and reports "10,000+". ``exact_count`` runs a real
+COUNT(*) under a time limit and gives up (None) when it runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, Table, func, literal_column, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+COUNT_CAP = 10_000
+EXACT_COUNT_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """How many rows: ``value`` rows, or more than ``value`` when ``capped``."""
+
+    value: int
+    capped: bool = False
+    exact: bool = False
+    timed_out: bool = False
+
+    @property
+    def text(self) -> str:
+        return f"{self.value:,}+" if self.capped else f"{self.value:,}"
+
+
+def capped_count_statement(
+    table: Table, clauses: Sequence[ColumnElement[bool]], cap: int = COUNT_CAP
+) -> Select:
+    """COUNT over at most ``cap + 1`` matching rows."""
+    inner = select(literal_column("1").label("one")).select_from(table)
+    if clauses:
+        inner = inner.where(*clauses)
+    return select(func.count()).select_from(inner.limit(cap + 1).subquery())
+
+
+def exact_count_statement(
+    table: Table, clauses: Sequence[ColumnElement[bool]]
+) -> Select:
+    """A plain COUNT(*) of the matching rows."""
+    stmt = select(func.count()).select_from(table)
+    return stmt.where(*clauses) if clauses else stmt
+
+
+def capped_count(
+    table: Table, clauses: Sequence[ColumnElement[bool]], cap: int = COUNT_CAP
+) -> RowCount:
+    """The number of matching rows, capped at ``cap`` (shown as "10,000+")."""
+    n = db.session.execute(capped_count_statement(table, clauses, cap)).scalar_one()
+    return RowCount(min(n, cap), capped=n > cap)
+
+
+def exact_count(
+    table: Table,
+    clauses: Sequence[ColumnElement[bool]],
+    seconds: float = EXACT_COUNT_SECONDS,
+) -> RowCount | None:
+    """COUNT(*) under a deadline; None when the database took too long."""
+    stmt = exact_count_statement(table, clauses)
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    started = time.monotonic()
+    try:
+        if dialect == "sqlite":
+            raw = connection.connection.dbapi_connection
+            deadline = started + seconds
+            raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+            try:
+                n = connection.execute(stmt).scalar_one()
+            finally:
+                raw.set_progress_handler(None, 0)
+        elif dialect == "postgresql":
+            # A cancelled statement aborts the transaction: run it in a savepoint.
+            # SET LOCAL outlives a released savepoint, so the old limit is restored.
+            previous = connection.exec_driver_sql("SHOW statement_timeout").scalar()
+            with db.session.begin_nested():
+                connection.execute(
+                    text("SELECT set_config('statement_timeout', :v, true)"),
+                    {"v": str(int(seconds * 1000))},
+                )
+                n = connection.execute(stmt).scalar_one()
+                connection.execute(
+                    text("SELECT set_config('statement_timeout', :v, true)"),
+                    {"v": str(previous)},
+                )
+        elif dialect == "mssql":
+            raw = connection.connection.dbapi_connection
+            previous = getattr(raw, "timeout", 0)
+            raw.timeout = max(1, int(seconds))
+            try:
+                n = connection.execute(stmt).scalar_one()
+            finally:
+                raw.timeout = previous
+        else:
+            n = connection.execute(stmt).scalar_one()
+    except DBAPIError:
+        log.info("exact count gave up after %.1f s", time.monotonic() - started)
+        return None
+    return RowCount(n, exact=True)

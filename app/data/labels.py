@@ -1,0 +1,85 @@
+"""Foreign-key labels: what names the row a key points at, one query per column.
+
+Each lookup goes through the referenced table's access: its row filter applies and
+its hidden columns are never used, so a label never reveals a row the caller may not
+see (the raw key is shown instead, without a link).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.catalog import ColumnInfo
+from app.data.scope import Scope, peek_scope
+from app.data.values import encode_row_key
+from app.extensions import db
+
+MAX_KEYS_PER_QUERY = 1000  # well under SQL Server's 2,100 parameter limit
+
+
+@dataclass(frozen=True)
+class Label:
+    """The referenced row's label and its URL key (None: not linkable)."""
+
+    text: str
+    row_key: str | None
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """Labels for one FK column, and where its rows live."""
+
+    ref_schema: str
+    ref_table: str
+    labels: dict[Any, Label]
+
+
+def label_text(values: Sequence[Any]) -> str:
+    """Join label parts, skipping NULLs."""
+    return " ".join(str(v) for v in values if v is not None and str(v) != "")
+
+
+def fk_labels(
+    scope: Scope, columns: Iterable[ColumnInfo], rows: Sequence[Sequence[Any]]
+) -> dict[str, LabelSet]:
+    """Labels for every single-column FK among ``columns`` (by position in rows)."""
+    result: dict[str, LabelSet] = {}
+    for position, column in enumerate(columns):
+        if column.fk is None:
+            continue
+        values = {row[position] for row in rows if row[position] is not None}
+        if not values:
+            continue
+        target = peek_scope(scope.identity, scope.catalog, column.fk.ref_key)
+        if target is None:
+            continue
+        labels = lookup_labels(target, column.fk.ref_columns[0], values)
+        result[column.name] = LabelSet(target.info.schema, target.info.name, labels)
+    return result
+
+
+def lookup_labels(target: Scope, ref_column: str, values: set[Any]) -> dict[Any, Label]:
+    """Label and row key of each visible row of ``target`` whose column has a value."""
+    info = target.info
+    table = target.table
+    label_cols = [n for n in info.label_columns if n not in target.hidden]
+    pk = list(info.primary_key)
+    wanted = [ref_column, *pk, *label_cols]
+    stmt_cols = [table.c[n] for n in wanted]
+    labels: dict[Any, Label] = {}
+    ordered = sorted(values, key=repr)
+    for start in range(0, len(ordered), MAX_KEYS_PER_QUERY):
+        chunk = ordered[start : start + MAX_KEYS_PER_QUERY]
+        stmt = select(*stmt_cols).where(table.c[ref_column].in_(chunk))
+        if target.row_filter is not None:
+            stmt = stmt.where(target.row_filter)
+        for row in db.session.execute(stmt):
+            key_values = row[1 : 1 + len(pk)]
+            text = label_text(row[1 + len(pk) :]) or str(row[0])
+            row_key = encode_row_key(key_values) if pk else None
+            labels[row[0]] = Label(text, row_key)
+    return labels

@@ -1,0 +1,185 @@
+"""Typed values: parsing user text by column kind, tagging for page tokens, row keys.
+
+Row keys in URLs use tilde-encoding (as Datasette does): every character outside
+``A-Z a-z 0-9 _ - .`` becomes ``~XX`` per UTF-8 byte, and the parts of a composite key
+are joined with ``,``. The result never contains ``/``, ``%`` or ``,`` of its own, so it
+survives the web server's URL decoding and splits unambiguously.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from app.catalog import ColumnInfo
+
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f"})
+
+
+class BadValue(ValueError):
+    """Text that is not a value of the column's kind; the message says what's wanted."""
+
+
+def parse_value(column: ColumnInfo, text: str) -> Any:
+    """``text`` as a Python value of ``column``'s kind, or BadValue."""
+    kind = column.kind
+    raw = text.strip()
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind in {"decimal", "money"}:
+            value = decimal.Decimal(raw)
+            if not value.is_finite():
+                raise ValueError
+            return value
+        if kind == "float":
+            number = float(raw)
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError
+            return number
+        if kind == "bool":
+            word = raw.lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise ValueError
+        if kind == "date":
+            return dt.date.fromisoformat(raw)
+        if kind == "datetime":
+            return dt.datetime.fromisoformat(raw)
+        if kind == "time":
+            return dt.time.fromisoformat(raw)
+        if kind == "guid":
+            return uuid.UUID(raw)
+    except (ValueError, ArithmeticError):
+        raise BadValue(f"{text!r} is not {EXPECTED[kind]}") from None
+    if kind == "binary":
+        raise BadValue("binary values cannot be typed in")
+    return text
+
+
+EXPECTED = {
+    "int": "a whole number",
+    "decimal": "a number",
+    "money": "an amount",
+    "float": "a number",
+    "bool": "yes or no",
+    "date": "a date (YYYY-MM-DD)",
+    "datetime": "a date and time (YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+    "time": "a time (HH:MM)",
+    "guid": "a GUID",
+}
+
+
+def tag(value: Any) -> Any:
+    """A JSON-safe form of a column value (for signed page tokens)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return {"d": str(value)}
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"da": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"ti": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"u": str(value)}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"b": bytes(value).hex()}
+    return {"s": str(value)}
+
+
+_UNTAG = {
+    "d": decimal.Decimal,
+    "dt": dt.datetime.fromisoformat,
+    "da": dt.date.fromisoformat,
+    "ti": dt.time.fromisoformat,
+    "u": uuid.UUID,
+    "b": bytes.fromhex,
+    "s": str,
+}
+
+
+def untag(value: Any) -> Any:
+    """Reverse of ``tag``; ValueError on anything it did not produce."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, raw),) = value.items()
+        if name in _UNTAG and isinstance(raw, str):
+            return _UNTAG[name](raw)
+    raise ValueError("not a tagged value")
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return str(value)
+
+
+def tilde_encode(text: str) -> str:
+    """Tilde-encode one key part."""
+    out = []
+    for ch in text:
+        if ch in _SAFE:
+            out.append(ch)
+        else:
+            out.extend(f"~{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out)
+
+
+def tilde_decode(text: str) -> str:
+    """Reverse ``tilde_encode``; ValueError on a malformed escape."""
+    if "~" not in text:
+        return text
+    data = bytearray()
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "~":
+            pair = text[i + 1 : i + 3]
+            if len(pair) != 2:
+                raise ValueError("truncated ~ escape")
+            data.append(int(pair, 16))
+            i += 3
+        else:
+            data.extend(ch.encode("utf-8"))
+            i += 1
+    return data.decode("utf-8")
+
+
+def encode_row_key(values: Sequence[Any]) -> str:
+    """The URL form of a primary key's values (one part per key column)."""
+    return ",".join(tilde_encode(_key_text(v)) for v in values)
+
+
+def decode_row_key(columns: Sequence[ColumnInfo], text: str) -> list[Any]:
+    """Typed key values from the URL form, or BadValue."""
+    parts = text.split(",")
+    if len(parts) != len(columns):
+        raise BadValue(f"expected {len(columns)} key part(s), got {len(parts)}")
+    try:
+        raw = [tilde_decode(p) for p in parts]
+    except (ValueError, UnicodeDecodeError):
+        raise BadValue("malformed row key") from None
+    values = []
+    for column, part in zip(columns, raw, strict=True):
+        if column.kind == "binary":
+            try:
+                values.append(bytes.fromhex(part))
+            except ValueError:
+                raise BadValue("malformed binary key") from None
+        else:
+            values.append(parse_value(column, part))
+    return values
