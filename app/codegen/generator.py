@@ -292,6 +292,29 @@ class TablefrontGenerator(DeclarativeGenerator):
             column_attr, global_names, local_names | RESERVED_ATTRIBUTES
         )
 
+    def generate_relationship_name(
+        self,
+        relationship: RelationshipAttribute,
+        global_names: set[str],
+        local_names: set[str],
+    ) -> None:
+        """Many-to-one names come from the foreign key column alone, so they stay
+        stable: ``manager_id`` -> ``manager``, ``opened_by`` -> ``opened_by_employee``.
+        """
+        constraint = relationship.constraint
+        if constraint is None or len(constraint.columns) != 1 or relationship.backref:
+            super().generate_relationship_name(relationship, global_names, local_names)
+            return
+        column = next(iter(constraint.columns)).name
+        stem = re.sub(r"_?id$", "", column, flags=re.IGNORECASE)
+        if not stem or stem == column:
+            target = relationship.target.table.name
+            singular = self.inflect_engine.singular_noun(target) or target
+            stem = f"{column}_{singular}"
+        relationship.name = self.find_free_name(
+            _invalid_identifier.sub("_", stem), global_names, local_names
+        )
+
     def generate_relationships(
         self,
         source: ModelClass,
