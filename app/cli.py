@@ -12,6 +12,7 @@ tablefront_cli = AppGroup("tablefront", help="Tablefront administration commands
 def register_cli(app: Flask) -> None:
     """Attach the command group; feature modules add their commands to it."""
     from app.codegen import commands  # noqa: F401  (flask tablefront models ...)
+    from app.demo import commands as _demo  # noqa: F401  (demo init, db status)
 
     app.cli.add_command(tablefront_cli)
 

@@ -27,27 +27,59 @@ def database_url(config: dict[str, Any]) -> URL:
     """The configured URL: explicit, built from server + name, or the embedded one."""
     if config.get("DATABASE_URL"):
         try:
-            return make_url(config["DATABASE_URL"])
+            url = make_url(config["DATABASE_URL"])
         except Exception:
             raise ConfigError(
                 "TABLEFRONT_DATABASE_URL is not a valid SQLAlchemy URL "
                 "(e.g. mssql+pyodbc://@server/db?driver=ODBC+Driver+18+for+SQL+Server)"
             ) from None
+        return normalize_mssql_url(url)
     if config.get("DB_SERVER"):
         query = {"driver": config["DB_DRIVER"], "Encrypt": config["DB_ENCRYPT"]}
         if config.get("DB_TRUST_SERVER_CERTIFICATE"):
             query["TrustServerCertificate"] = "yes"
         # No user name: SQLAlchemy adds Trusted_Connection=Yes (the app pool identity).
-        return URL.create(
-            "mssql+pyodbc",
-            username=config.get("DB_USER"),
-            password=config.get("DB_PASSWORD"),
-            host=config["DB_SERVER"],
-            database=config["DB_NAME"],
-            query=query,
+        return normalize_mssql_url(
+            URL.create(
+                "mssql+pyodbc",
+                username=config.get("DB_USER"),
+                password=config.get("DB_PASSWORD"),
+                host=config["DB_SERVER"],
+                database=config["DB_NAME"],
+                query=query,
+            )
         )
     db_dir = Path(config["EMBEDDED_DB_DIR"]).resolve()
     return URL.create("sqlite", database=str(db_dir / MAIN_DB_FILE))
+
+
+def normalize_mssql_url(url: URL) -> URL:
+    """Fix the mssql+pyodbc URL mistakes that only show up on the server.
+
+    - A host with a driver but no database would be read as an ODBC DSN name.
+    - ``Trusted_Connection`` without a user name is added by SQLAlchemy itself; a
+      second copy in the query would reach the driver twice.
+    - FreeTDS (Linux) negotiates the TDS version by retrying, which multiplies the
+      login timeout against a server that never answers; pin TDS 7.4 (SQL Server
+      2012 and later) unless the URL names a version.
+    """
+    if url.get_backend_name() != "mssql" or url.get_driver_name() != "pyodbc":
+        return url
+    keys = {key.lower(): key for key in url.query}
+    if "odbc_connect" in keys:
+        return url  # a raw ODBC connection string is taken as written
+    if url.host and not url.database and "driver" in keys:
+        raise ConfigError(
+            f"The database URL names server {url.host!r} and an ODBC driver but no "
+            "database: add /<database> after the server (without it the server "
+            "name is read as an ODBC DSN)."
+        )
+    if not url.username and "trusted_connection" in keys:
+        url = url.difference_update_query([keys["trusted_connection"]])
+    driver = str(url.query.get(keys.get("driver", "driver"), ""))
+    if "freetds" in driver.lower() and "tds_version" not in keys:
+        url = url.update_query_dict({"TDS_Version": "7.4"})
+    return url
 
 
 def engine_options(url: URL, config: dict[str, Any]) -> dict[str, Any]:
@@ -73,10 +105,10 @@ def engine_options(url: URL, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def physical_schemas(config: dict[str, Any]) -> list[str]:
-    """Physical names of every schema the models use, after the schema map."""
+    """Physical names of every schema the models or the schema map name."""
     schema_map = config.get("SCHEMA_MAP") or {}
     logical = {t.schema for t in db.metadata.tables.values() if t.schema}
-    return sorted({schema_map.get(s, s) for s in logical})
+    return sorted({schema_map.get(s, s) for s in logical} | set(schema_map.values()))
 
 
 def check_odbc_driver(url: URL) -> None:
@@ -118,6 +150,11 @@ def register_database(app: Flask) -> None:
         install_sqlite_hooks(
             engine, Path(url.database).parent, physical_schemas(app.config)
         )
+        if app.config.get("ENV_NAME") == "development":
+            # `flask --app app run` on a fresh clone: build the demo on first start.
+            from app.demo.commands import ensure_demo_database
+
+            ensure_demo_database(app)
     elif url.get_backend_name() == "mssql":
         _install_mssql_query_timeout(engine, app.config["DB_QUERY_TIMEOUT"])
 
