@@ -280,3 +280,29 @@ def test_metadata_from_tsql_reference_before_create_raises(tmp_path: Path) -> No
 
     with pytest.raises(ValueError, match=r"10_test.sql batch 1: s.missing"):
         metadata_from_tsql([script])
+
+
+def test_metadata_from_tsql_audit_log_script_matches_audit_model() -> None:
+    """GIVEN sql/app/10_tablefront_schema.sql and the hand-written AuditLog model
+    WHEN the script is read into MetaData
+    THEN columns, nullability, lengths, key and index names/columns agree."""
+    from app.models.audit import AuditLog
+
+    script = metadata_from_tsql([DEMO_DIR.parent / "app"]).tables[
+        "tablefront.audit_log"
+    ]
+    model = AuditLog.__table__
+
+    def shape(table):
+        return [
+            (c.name, c.nullable, c.primary_key, getattr(c.type, "length", None))
+            for c in table.columns
+        ]
+
+    def indexes(table):
+        return {(i.name, tuple(c.name for c in i.columns)) for i in table.indexes}
+
+    assert shape(script) == shape(model)
+    assert indexes(script) == indexes(model)
+    assert script.c.audit_id.identity is not None
+    assert script.c.changed_at.server_default.arg.text == "(sysutcdatetime())"

@@ -82,7 +82,7 @@ def test_sql_batch_any_script_parses_as_tsql(batch: str) -> None:
     assert statements
     for statement in statements:
         if isinstance(statement, exp.Command):
-            head = f"{statement.this} {statement.expression}".upper()
+            head = " ".join(f"{statement.this} {statement.expression}".upper().split())
             assert head.startswith(COMMAND_KEYWORDS), head[:80]
 
 

@@ -1,0 +1,1 @@
+"""The demo company: deterministic seed data for the sql/demo database."""
