@@ -1,0 +1,147 @@
+"""Every browse query compiled for SQL Server: what SQLite would forgive, T-SQL won't."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.access import TableAccess
+from app.catalog import build_catalog
+from app.data.counts import capped_count_statement
+from app.data.export import plan_export
+from app.data.listing import plan_list
+from app.data.query import FilterSpec, ListQuery, keyset_after, sort_columns
+from app.data.scope import Scope
+from tests.browse.shop import make_metadata
+from tests.mssql import compile_mssql
+
+
+@pytest.fixture
+def scope():
+    """A scope on shop.items with full access (no app needed to build SQL)."""
+    catalog = build_catalog(make_metadata().tables.values(), None)
+    info = catalog.get("shop.items")
+    access = TableAccess("shop.items", frozenset({"read", "export"}))
+    return Scope(info, access, None, catalog)
+
+
+@pytest.fixture
+def allow_all(monkeypatch):
+    """Every table readable in full (label lookups ask access for the target)."""
+
+    def access(_identity, table):
+        return TableAccess(table.fullname, frozenset({"read", "export"}))
+
+    monkeypatch.setattr("app.data.scope.table_access", access)
+
+
+def _plan(scope, app, **query):
+    with app.test_request_context():
+        return plan_list(scope, ListQuery(**query), "mssql")
+
+
+def test_list_first_page_compiles_to_top_with_order_by_and_no_offset(scope, app):
+    """GIVEN the first page of a table
+    WHEN compiled for SQL Server
+    THEN it is TOP n with an ORDER BY on the key, schema-qualified, no OFFSET."""
+    sql = compile_mssql(_plan(scope, app).statement)
+    assert "SELECT TOP 51" in sql
+    assert "FROM shop.items" in sql
+    assert "ORDER BY shop.items.item_id" in sql
+    assert "OFFSET" not in sql
+
+
+def test_list_boolean_filter_compiles_to_equals_one(scope, app):
+    """GIVEN a boolean filter
+    WHEN compiled for SQL Server
+    THEN it is ``= 1``, never ``IS 1``."""
+    plan = _plan(scope, app, filters=(FilterSpec("in_stock", "eq", "yes"),))
+    sql = compile_mssql(plan.statement)
+    assert "shop.items.in_stock = 1" in sql
+    assert "IS 1" not in sql
+
+
+def test_list_search_escapes_wildcards_and_brackets(scope, app):
+    """GIVEN search text with %, _ and [
+    WHEN compiled for SQL Server
+    THEN it is a prefix LIKE with every wildcard escaped and an ESCAPE clause."""
+    plan = _plan(scope, app, q="10%_[x]")
+    sql = compile_mssql(plan.statement, literal_binds=True)
+    assert "shop.items.name LIKE '10~%~_~[x~]%' ESCAPE '~'" in sql
+    assert "lower(" not in sql
+
+
+def test_list_contains_search_is_a_like_both_sides(scope, app):
+    """GIVEN a contains search
+    WHEN compiled for SQL Server
+    THEN the pattern has a leading and trailing %."""
+    plan = _plan(scope, app, q="ot", search_mode="contains")
+    sql = compile_mssql(plan.statement, literal_binds=True)
+    assert "shop.items.sku LIKE '%ot%' ESCAPE '~'" in sql
+
+
+def test_list_keyset_on_sorted_column_seeks_and_breaks_ties(scope, app):
+    """GIVEN a page after a row, sorted by name descending
+    WHEN the keyset condition is compiled for SQL Server
+    THEN it bounds name and breaks ties on the primary key, without OFFSET."""
+    sort = sort_columns(scope, "-name")
+    cond = keyset_after(scope, sort, ["Basket 010", 10], reverse=False)
+    sql = compile_mssql(cond, literal_binds=True)
+    assert "shop.items.name <= 'Basket 010'" in sql
+    assert "shop.items.name < 'Basket 010'" in sql
+    assert "shop.items.item_id < 10" in sql
+
+
+def test_list_date_and_fk_label_filters_compile(scope, app, allow_all):
+    """GIVEN a date range and an FK-by-label filter
+    WHEN compiled for SQL Server
+    THEN the range binds dates and the label is a subquery on the lookup table."""
+    plan = _plan(
+        scope,
+        app,
+        filters=(
+            FilterSpec("added_on", "gte", "2024-02-01"),
+            FilterSpec("updated_at", "eq", "2024-06-02"),
+            FilterSpec("category_id", "label", "Gar"),
+        ),
+    )
+    sql = compile_mssql(plan.statement)
+    assert "shop.items.added_on >= ?" in sql
+    assert "shop.items.updated_at >= ? AND shop.items.updated_at < ?" in sql
+    assert "shop.items.category_id IN (SELECT shop.categories.category_id" in sql
+    assert "shop.categories.name LIKE ? ESCAPE '~'" in sql
+
+
+def test_capped_count_compiles_to_count_over_top(scope):
+    """GIVEN a capped count
+    WHEN compiled for SQL Server
+    THEN it counts over a TOP 10001 subquery with a named column."""
+    sql = compile_mssql(capped_count_statement(scope.table, []))
+    assert "SELECT count(*) AS count_1" in sql
+    assert "SELECT TOP 10001 1 AS one" in sql
+
+
+def test_export_compiles_to_top_limit_with_order_by(scope, app):
+    """GIVEN an export of a filtered list
+    WHEN compiled for SQL Server
+    THEN it is TOP <limit> ordered by the sort and key, hidden columns absent."""
+    scope.hidden = frozenset({"secret"})
+    with app.test_request_context():
+        plan = plan_export(scope, ListQuery(sort="-price"), "mssql", 1000)
+    sql = compile_mssql(plan.statement)
+    assert "SELECT TOP 1000" in sql
+    assert "ORDER BY shop.items.price DESC, shop.items.item_id DESC" in sql
+    assert "secret" not in sql
+
+
+def test_list_with_row_filter_applies_it_to_page_and_count(scope, app):
+    """GIVEN an access row filter
+    WHEN a page and its count are compiled
+    THEN both carry the filter."""
+    row_filter = scope.table.c.updated_at >= dt.datetime(2024, 6, 2)
+    scope.access = TableAccess("shop.items", frozenset({"read"}), row_filter=row_filter)
+    plan = _plan(scope, app)
+    assert "shop.items.updated_at >= ?" in compile_mssql(plan.statement)
+    count = capped_count_statement(scope.table, plan.clauses)
+    assert "shop.items.updated_at >= ?" in compile_mssql(count)
