@@ -44,6 +44,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     FetchedValue,
+    String,
     Table,
     UniqueConstraint,
     and_,
@@ -52,6 +53,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -853,3 +855,81 @@ __all__ = [
     "server_managed",
     "update_row",
 ]
+
+
+# --- foreign-key choices for forms --------------------------------------------------
+
+SMALL_TABLE_ROWS = 200
+LOOKUP_LIMIT = 20
+
+
+def _label_expr(ref: Table, label_columns: Sequence[str], key: Column):
+    cols = [ref.c[name] for name in label_columns if name in ref.c] or [key]
+    return cols
+
+
+def reference_choices(
+    ref: Table,
+    key_column: str,
+    label_columns: Sequence[str],
+    access: TableAccess,
+    limit: int = SMALL_TABLE_ROWS,
+) -> list[tuple[Any, str]] | None:
+    """(key, label) of every visible row of a small referenced table, or None when
+    it has more than ``limit`` rows (the form then offers a lookup instead)."""
+    if not access.allows("read"):
+        return None
+    key = ref.c[key_column]
+    hidden = set(access.hidden_columns)
+    label_cols = _label_expr(ref, [c for c in label_columns if c not in hidden], key)
+    stmt = (
+        select(key, *label_cols)
+        .where(*_visible(access))
+        .order_by(*label_cols, key)
+        .limit(limit + 1)
+    )
+    rows = db.session.execute(stmt).all()
+    if len(rows) > limit:
+        return None
+    return [(r[0], _label(r[1:], r[0])) for r in rows]
+
+
+def _label(parts: Sequence[Any], key: Any) -> str:
+    text = " ".join(str(p) for p in parts if p is not None and str(p) != "")
+    return f"{text} ({key})" if text and text != str(key) else str(key)
+
+
+def reference_lookup(
+    ref: Table,
+    key_column: str,
+    label_columns: Sequence[str],
+    access: TableAccess,
+    text: str,
+    limit: int = LOOKUP_LIMIT,
+) -> list[tuple[Any, str]]:
+    """Up to ``limit`` visible rows whose label starts with ``text`` (or whose key
+    equals it), for the searchable lookup of a large referenced table."""
+    from app.data.like import LIKE_ESCAPE, prefix_pattern
+
+    if not access.allows("read"):
+        return []
+    key = ref.c[key_column]
+    hidden = set(access.hidden_columns)
+    label_cols = _label_expr(ref, [c for c in label_columns if c not in hidden], key)
+    text = text.strip()[:100]
+    matches = [
+        c.like(prefix_pattern(text), escape=LIKE_ESCAPE)
+        for c in label_cols
+        if isinstance(c.type, String)
+    ]
+    if text.lstrip("-").isdigit() and isinstance(key.type, Integer):
+        matches.append(key == int(text))
+    if not matches:
+        return []
+    stmt = (
+        select(key, *label_cols)
+        .where(or_(*matches), *_visible(access))
+        .order_by(*label_cols, key)
+        .limit(limit)
+    )
+    return [(r[0], _label(r[1:], r[0])) for r in db.session.execute(stmt).all()]

@@ -1,4 +1,4 @@
-"""The write layer: concurrency, audit in the same transaction, errors in plain words."""
+"""The write layer: concurrency, audit in one transaction, errors in plain words."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from sqlalchemy.dialects import mssql
 
 from app.access import TableAccess
 from app.access import policy as access_policy
+from app.access.settings import Role
 from app.catalog import build_catalog, set_catalog
 from app.embedded import schema_file
 from app.extensions import db
@@ -138,14 +139,19 @@ class Policy:
             key, frozenset(actions), frozenset(hidden), row_filter
         )
 
-    def table_access(self, identity, table: Table) -> TableAccess:
+    # The AccessPolicy interface app.access.policy calls (installed on the app).
+    def groups_for(self, identity) -> frozenset[str]:
+        return frozenset()
+
+    def roles_for(self, identity, groups) -> list[Role]:
+        admin = identity.login.upper() in self.admins
+        return [Role("admins", admin=True)] if admin else []
+
+    def table_access(self, identity, table: Table, roles=()) -> TableAccess:
         key = f"{table.schema}.{table.name}"
         if identity is None:
             return TableAccess(key)
         return self.grants.get(identity.login.upper(), {}).get(key, TableAccess(key))
-
-    def is_admin(self, identity) -> bool:
-        return identity is not None and identity.login.upper() in self.admins
 
 
 ALEX = "CONTOSO\\amorgan"  # may do everything
@@ -229,12 +235,9 @@ def seed() -> None:
 
 
 @pytest.fixture
-def policy(monkeypatch) -> Policy:
-    """The test access policy, installed for the test."""
-    chosen = default_policy()
-    monkeypatch.setattr(access_policy, "table_access", chosen.table_access)
-    monkeypatch.setattr(access_policy, "is_admin", chosen.is_admin)
-    return chosen
+def policy() -> Policy:
+    """The test access policy (installed on the app by ``world``)."""
+    return default_policy()
 
 
 @pytest.fixture
@@ -254,6 +257,7 @@ def world(make_app, policy, tmp_path) -> Iterator[Flask]:
         )
         seed()
     set_catalog(app, build_catalog(metadata.sorted_tables, None))
+    app.extensions[access_policy.EXTENSION_KEY] = policy
     yield app
 
 

@@ -1,0 +1,1 @@
+"""Read the audit trail: a row's history and the admin's audit page."""

@@ -1,0 +1,97 @@
+"""History of one row and the /audit page, both through the access policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, g, render_template, request, url_for
+from sqlalchemy import Table
+
+from app.access import policy as access_policy
+from app.catalog import get_catalog
+from app.data import audit_queries
+from app.data.scope import open_scope
+from app.edit.views import detail_url, parse_key
+from app.errors import AppError
+
+bp = Blueprint("audit", __name__)
+
+
+def _access_for(table: Table):
+    return access_policy.table_access(g.identity, table)
+
+
+@bp.get("/t/<schema>/<table>/<row_key>/history")
+def history(schema: str, table: str, row_key: str):
+    """Every recorded change of one row the caller may read, newest first."""
+    scope = open_scope(g.identity, get_catalog(), f"{schema}.{table}", "read")
+    if not scope.info.primary_key:
+        raise AppError(404, detail="Rows of this table have no history (no key).")
+    pk = parse_key(scope, row_key)
+    entries = audit_queries.row_history(
+        scope.table, scope.info.key, scope.access, frozenset(scope.hidden), pk
+    )
+    if entries is None:
+        raise AppError(404, detail=f"There is no such row in {scope.info.label}.")
+    labels = {n: c.label for n, c in scope.info.columns.items()}
+    return render_template(
+        "audit/history.html",
+        info=scope.info,
+        entries=entries,
+        labels=labels,
+        detail_url=detail_url(scope.info, pk),
+    )
+
+
+def _date(name: str) -> dt.date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise AppError(
+            400, "Bad date", f"{name} must be a date like 2026-01-31, got {raw!r}."
+        ) from None
+
+
+@bp.get("/audit")
+def index():
+    """The audit log for the admin role: filter by user, table and date; paged."""
+    if not access_policy.is_admin(g.identity):
+        raise AppError(403, detail="Only administrators may read the audit log.")
+    catalog = get_catalog()
+    tables = {key: info.table for key, info in catalog.tables.items()}
+    before_raw = request.args.get("before", "").strip()
+    if before_raw and not before_raw.isdigit():
+        raise AppError(400, "Bad page", "The page link is malformed; start again.")
+    table = request.args.get("table", "").strip()
+    if table and table not in tables:
+        raise AppError(400, "Unknown table", f"There is no table {table!r}.")
+    filters = audit_queries.AuditFilters(
+        user=request.args.get("user", "").strip().upper(),
+        table=table,
+        since=_date("since"),
+        until=_date("until"),
+        before=int(before_raw) if before_raw else None,
+    )
+
+    def hidden_for(name: str) -> frozenset[str]:
+        info = catalog.get(name)
+        if info is None:
+            return frozenset()
+        settings_hidden = {n for n, c in info.columns.items() if c.hidden}
+        return frozenset(_access_for(info.table).hidden_columns) | settings_hidden
+
+    page = audit_queries.audit_page(filters, tables, _access_for, hidden_for)
+    next_url = None
+    if page.next_before is not None:
+        args = {k: v for k, v in request.args.items() if k != "before"}
+        next_url = url_for("audit.index", before=page.next_before, **args)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        filters=filters,
+        table_names=sorted(tables),
+        next_url=next_url,
+    )

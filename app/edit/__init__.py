@@ -1,0 +1,1 @@
+"""Edit rows safely: forms from column metadata, conflicts, delete, CSV import."""

@@ -1,0 +1,392 @@
+"""Forms generated from column metadata (Flask-WTF).
+
+One field per column the caller may set: required from NOT NULL without a default,
+``Length`` from ``String(n)``, ranges from the integer type or the decimal's precision
+and scale, date / datetime-local / checkbox widgets, foreign keys as a select (small
+referenced tables) or a searchable lookup (large ones). Server-managed columns
+(identity, computed, rowversion, clock/newid defaults), primary keys on edit, and
+binary columns are shown read-only and are never fields, so a crafted POST cannot set
+them; columns hidden from the caller are neither shown nor read.
+
+wtforms-sqlalchemy's ``model_form`` was considered: it needs ORM classes and knows
+neither SQL Server's tinyint/money ranges nor server-managed columns, so the fields
+are built here from the ``Column`` objects with plain WTForms.
+
+The values the form was opened with travel in one signed hidden field
+(``original_token``: the table, the primary key and the rowversion or the original
+values), so a tampered key or original is detected (400) and concurrency needs no
+server state.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import Column, Numeric
+from sqlalchemy.dialects import mssql
+from sqlalchemy.types import BigInteger, Integer, SmallInteger
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    Field,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.catalog import ColumnInfo, TableInfo
+from app.data.values import tag, untag
+from app.data.writes import has_default, rowversion_column, server_managed
+from app.errors import AppError
+
+ORIGINAL_FIELD = "original_token"
+SIGNING_SALT = "tablefront.edit.original"
+INT_RANGES = {
+    "TINYINT": (0, 255),
+    "SMALLINT": (-(2**15), 2**15 - 1),
+    "INTEGER": (-(2**31), 2**31 - 1),
+    "INT": (-(2**31), 2**31 - 1),
+    "BIGINT": (-(2**63), 2**63 - 1),
+}
+MONEY_RANGES = {
+    "MONEY": (
+        decimal.Decimal("-922337203685477.5808"),
+        decimal.Decimal("922337203685477.5807"),
+        4,
+    ),
+    "SMALLMONEY": (decimal.Decimal("-214748.3648"), decimal.Decimal("214748.3647"), 4),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one column appears in the form."""
+
+    column: str  # column name
+    field_name: str  # HTML name (column names may contain spaces)
+    label: str
+    kind: str
+    read_only: bool
+    fk_mode: str = ""  # "" | "select" | "lookup"
+
+
+def int_range(column: Column) -> tuple[int, int] | None:
+    """The storable range of an integer column's type."""
+    type_ = column.type
+    if isinstance(type_, mssql.TINYINT):
+        return INT_RANGES["TINYINT"]
+    if isinstance(type_, SmallInteger):
+        return INT_RANGES["SMALLINT"]
+    if isinstance(type_, BigInteger):
+        return INT_RANGES["BIGINT"]
+    if isinstance(type_, Integer):
+        return INT_RANGES["INTEGER"]
+    return None
+
+
+def decimal_range(
+    column: Column,
+) -> tuple[decimal.Decimal, decimal.Decimal, int] | None:
+    """(min, max, scale) of a decimal or money column."""
+    name = type(column.type).__name__.upper()
+    if name in MONEY_RANGES:
+        return MONEY_RANGES[name]
+    if isinstance(column.type, Numeric) and column.type.precision:
+        scale = column.type.scale or 0
+        top = decimal.Decimal(10) ** (column.type.precision - scale) - (
+            decimal.Decimal(10) ** -scale
+        )
+        return -top, top, scale
+    return None
+
+
+def _scale_validator(scale: int):
+    def check(_form, field: Field) -> None:
+        value = field.data
+        if (
+            isinstance(value, decimal.Decimal)
+            and value.is_finite()
+            and -value.as_tuple().exponent > scale
+        ):
+            raise ValidationError(f"Use at most {scale} decimal places.")
+
+    return check
+
+
+def _guid_validator(_form, field: Field) -> None:
+    if field.data:
+        try:
+            uuid.UUID(str(field.data))
+        except ValueError:
+            raise ValidationError(
+                "Enter a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301."
+            ) from None
+
+
+def field_name(column: str) -> str:
+    """An HTML-safe field name for a column (spaces and symbols become _)."""
+    return "f_" + re.sub(r"\W", "_", column)
+
+
+def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
+    col = info.column
+    validators: list[Any] = [InputRequired() if required else Optional()]
+    render: dict[str, Any] = {"data-testid": f"field-{spec.column}"}
+    if required:
+        render["required"] = True
+    kind = info.kind
+    if spec.fk_mode == "select":
+        return SelectField(
+            spec.label,
+            validators=validators,
+            render_kw=render,
+            coerce=str,
+            validate_choice=True,
+        )
+    if spec.fk_mode == "lookup":
+        return StringField(spec.label, validators=validators, render_kw=render)
+    if kind == "bool":
+        if required or not info.nullable:
+            return BooleanField(spec.label, render_kw=render)
+        return SelectField(
+            spec.label,
+            choices=[("", "—"), ("1", "Yes"), ("0", "No")],
+            validators=[Optional()],
+            render_kw=render,
+        )
+    if kind == "int":
+        bounds = int_range(col)
+        if bounds:
+            validators.append(NumberRange(*bounds))
+            render.update(min=bounds[0], max=bounds[1], step=1)
+        return IntegerField(spec.label, validators=validators, render_kw=render)
+    if kind in {"decimal", "money"}:
+        bounds = decimal_range(col)
+        if bounds:
+            low, high, scale = bounds
+            validators += [NumberRange(low, high), _scale_validator(scale)]
+            render.update(step=str(decimal.Decimal(10) ** -scale) if scale else "1")
+        return DecimalField(
+            spec.label, places=None, validators=validators, render_kw=render
+        )
+    if kind == "float":
+        return FloatField(spec.label, validators=validators, render_kw=render)
+    if kind == "date":
+        return DateField(spec.label, validators=validators, render_kw=render)
+    if kind == "datetime":
+        return DateTimeLocalField(
+            spec.label,
+            format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"],
+            validators=validators,
+            render_kw={**render, "step": 1},
+        )
+    if kind == "time":
+        return TimeField(
+            spec.label, format="%H:%M:%S", validators=validators, render_kw=render
+        )
+    if kind == "guid":
+        return StringField(
+            spec.label, validators=[*validators, _guid_validator], render_kw=render
+        )
+    length = getattr(col.type, "length", None)
+    if length:
+        validators.append(Length(max=length))
+        render["maxlength"] = length
+    cls = TextAreaField if kind == "longtext" else StringField
+    return cls(spec.label, validators=validators, render_kw=render)
+
+
+class EditForm(FlaskForm):
+    """Base of every generated form: the signed original values ride along."""
+
+    original_token = HiddenField(render_kw={"data-testid": "original-token"})
+
+
+def field_specs(
+    info: TableInfo,
+    hidden: frozenset[str],
+    *,
+    creating: bool,
+    fk_modes: Mapping[str, str],
+) -> list[FieldSpec]:
+    """Every visible column, in table order, with whether it is editable."""
+    specs = []
+    for name, col_info in info.columns.items():
+        if name in hidden:
+            continue
+        col = col_info.column
+        read_only = (
+            server_managed(col)
+            or (col.primary_key and not creating)
+            or col_info.kind in {"binary", "other"}
+        )
+        specs.append(
+            FieldSpec(
+                column=name,
+                field_name=field_name(name),
+                label=col_info.label,
+                kind=col_info.kind,
+                read_only=read_only,
+                fk_mode=fk_modes.get(name, "") if not read_only else "",
+            )
+        )
+    return specs
+
+
+def form_class(
+    info: TableInfo, specs: Sequence[FieldSpec], *, creating: bool
+) -> type[EditForm]:
+    """A FlaskForm subclass with one field per editable spec."""
+    attrs: dict[str, Any] = {}
+    for spec in specs:
+        if spec.read_only:
+            continue
+        col_info = info.columns[spec.column]
+        col = col_info.column
+        required = not col.nullable and not (creating and has_default(col))
+        if col.primary_key and creating:
+            required = True
+        attrs[spec.field_name] = _field_for(col_info, spec, required)
+    return type(f"{info.name.title()}Form", (EditForm,), attrs)
+
+
+def form_data(
+    info: TableInfo, specs: Sequence[FieldSpec], row: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Initial field data from a row (booleans and FK keys in their widget form)."""
+    data: dict[str, Any] = {}
+    for spec in specs:
+        if spec.read_only or spec.column not in row:
+            continue
+        value = row[spec.column]
+        if spec.fk_mode:
+            value = "" if value is None else str(value)
+        elif spec.kind == "bool" and info.columns[spec.column].nullable:
+            value = "" if value is None else ("1" if value else "0")
+        elif spec.kind == "guid" and value is not None:
+            value = str(value)
+        data[spec.field_name] = value
+    return data
+
+
+def _typed(col_info: ColumnInfo, spec: FieldSpec, raw: Any) -> Any:
+    if raw is None or raw == "":
+        return None
+    if spec.kind == "bool":
+        return raw if isinstance(raw, bool) else raw == "1"
+    if spec.kind == "guid":
+        return uuid.UUID(str(raw))
+    if spec.fk_mode:
+        target = col_info.kind
+        try:
+            if target == "int":
+                return int(raw)
+            if target in {"decimal", "money"}:
+                return decimal.Decimal(raw)
+            if target == "guid":
+                return uuid.UUID(str(raw))
+        except (ValueError, ArithmeticError):
+            raise ValueError(f"{raw!r} is not a valid key") from None
+    return raw
+
+
+def form_values(
+    info: TableInfo, specs: Sequence[FieldSpec], form: EditForm, *, creating: bool
+) -> dict[str, Any]:
+    """Column values from a validated form. Empty text is NULL for nullable columns;
+    on create, empty optional columns are left out so server defaults apply."""
+    values: dict[str, Any] = {}
+    for spec in specs:
+        if spec.read_only:
+            continue
+        col_info = info.columns[spec.column]
+        raw = form[spec.field_name].data
+        if (
+            isinstance(raw, str)
+            and spec.kind in {"text", "longtext"}
+            and not spec.fk_mode
+        ):
+            raw = raw if raw != "" or not col_info.nullable else None
+        try:
+            value = _typed(col_info, spec, raw)
+        except ValueError as exc:
+            form[spec.field_name].errors = [*form[spec.field_name].errors, str(exc)]
+            continue
+        if creating and value is None and has_default(col_info.column):
+            continue
+        values[spec.column] = value
+    return values
+
+
+# --- the signed original -----------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SIGNING_SALT)
+
+
+def original_values(
+    info: TableInfo, specs: Sequence[FieldSpec], row: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What proves the row unchanged: its rowversion, else its editable values."""
+    rv = rowversion_column(info.table)
+    if rv is not None:
+        return {rv.name: row[rv.name]}
+    return {s.column: row[s.column] for s in specs if not s.read_only}
+
+
+def sign_original(
+    info: TableInfo, pk: Mapping[str, Any], original: Mapping[str, Any]
+) -> str:
+    """The hidden field's value: table, key and originals, signed with SECRET_KEY."""
+    payload = {
+        "t": info.key,
+        "k": [tag(v) for v in pk.values()],
+        "o": {k: tag(v) for k, v in original.items()},
+    }
+    return _serializer().dumps(payload)
+
+
+def read_original(
+    info: TableInfo, pk: Mapping[str, Any], token: str | None
+) -> dict[str, Any]:
+    """The originals from a signed token; 400 when it is missing, forged, or for
+    another table or row (a tampered primary key)."""
+    tampered = AppError(
+        400,
+        "Form tampered or incomplete",
+        "The form's hidden check values are missing or were changed, so it was not "
+        "saved. Reload the page and make your change again.",
+    )
+    if not token:
+        raise tampered
+    try:
+        payload = _serializer().loads(token)
+        keys = [untag(v) for v in payload["k"]]
+        original = {k: untag(v) for k, v in payload["o"].items()}
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise tampered from None
+    if payload.get("t") != info.key or keys != list(pk.values()):
+        raise tampered
+    return original

@@ -1,0 +1,480 @@
+"""Create, edit and delete rows: thin views over app.data.writes.
+
+Every route opens the caller's scope with the action it needs (404 when the table is
+invisible, 403 when the action is not granted), so a direct POST is refused exactly
+like a missing button. Views, tables without a primary key and tables marked
+read-only in the settings answer with a page that says why.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import Table
+from werkzeug.routing import BuildError
+
+from app.access import table_access
+from app.catalog import TableInfo, get_catalog
+from app.data import writes
+from app.data.scope import Scope, open_scope, peek_scope
+from app.data.values import BadValue, decode_row_key, encode_row_key
+from app.edit.forms import (
+    FieldSpec,
+    field_specs,
+    form_class,
+    form_data,
+    form_values,
+    original_values,
+    read_original,
+    sign_original,
+)
+from app.errors import AppError
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("edit", __name__, url_prefix="/t")
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _access_for(table: Table):
+    return table_access(g.identity, table)
+
+
+def read_only_reason(info: TableInfo) -> str | None:
+    """Why rows of ``info`` cannot be changed here, or None."""
+    if not info.primary_key:
+        return (
+            f"{info.label} has no primary key (or is a view), so a row cannot be "
+            "identified safely; it is read-only here."
+        )
+    if info.read_only:
+        return f"{info.label} is marked read-only in the table settings."
+    return None
+
+
+def open_for(schema: str, table: str, action: str) -> Scope:
+    """The caller's scope for ``action``; 403 with the reason on read-only tables."""
+    scope = open_scope(g.identity, get_catalog(), f"{schema}.{table}", action)
+    reason = read_only_reason(scope.info)
+    if reason:
+        raise AppError(403, "Read-only table", reason)
+    return scope
+
+
+def parse_key(scope: Scope, row_key: str) -> dict[str, Any]:
+    """The primary key from the URL form; 404 when it cannot be a key."""
+    columns = [scope.info.columns[n] for n in scope.info.primary_key]
+    try:
+        values = decode_row_key(columns, row_key)
+    except BadValue:
+        raise AppError(404, detail="There is no such row here.") from None
+    return dict(zip(scope.info.primary_key, values, strict=True))
+
+
+def detail_url(info: TableInfo, pk: dict[str, Any]) -> str:
+    """The row's detail page (the browse blueprint), else its edit page."""
+    key = encode_row_key(list(pk.values()))
+    try:
+        return url_for(
+            "browse.detail", schema=info.schema, table=info.name, row_key=key
+        )
+    except BuildError:
+        return url_for("edit.edit", schema=info.schema, table=info.name, row_key=key)
+
+
+def list_url(info: TableInfo) -> str:
+    try:
+        return url_for("browse.index", schema=info.schema, table=info.name)
+    except BuildError:
+        return url_for("home.index")
+
+
+def _labels(scope: Scope) -> dict[str, str]:
+    return {n: c.label for n, c in scope.info.columns.items()}
+
+
+def _gone(info: TableInfo) -> AppError:
+    return AppError(
+        404,
+        "Row deleted meanwhile",
+        f"This row of {info.label} was deleted by someone else after you opened it "
+        "(or it is no longer among the rows you may change). Nothing was saved.",
+    )
+
+
+def _fk_modes_and_choices(
+    scope: Scope, current: dict[str, Any] | None
+) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+    modes: dict[str, str] = {}
+    choices: dict[str, list[tuple[str, str]]] = {}
+    catalog = get_catalog()
+    for name, col in scope.info.columns.items():
+        if col.fk is None or name in scope.hidden:
+            continue
+        ref = catalog.get(col.fk.ref_key)
+        if ref is None:
+            continue
+        ref_scope = peek_scope(g.identity, catalog, ref.key)
+        if ref_scope is None:
+            continue  # not readable: a plain typed input, checked on save
+        found = writes.reference_choices(
+            ref.table, col.fk.ref_columns[0], ref.label_columns, ref_scope.access
+        )
+        if found is None:
+            modes[name] = "lookup"
+            continue
+        options = [("", "—")] + [(str(k), label) for k, label in found]
+        value = (current or {}).get(name)
+        if value is not None and str(value) not in {k for k, _ in options}:
+            options.append((str(value), str(value)))  # keep a reference we cannot label
+        modes[name] = "select"
+        choices[name] = options
+    return modes, choices
+
+
+def _build_form(scope: Scope, *, creating: bool, row: dict[str, Any] | None = None):
+    modes, choices = _fk_modes_and_choices(scope, row)
+    specs = field_specs(
+        scope.info, frozenset(scope.hidden), creating=creating, fk_modes=modes
+    )
+    cls = form_class(scope.info, specs, creating=creating)
+    if request.method == "POST":
+        form = cls()
+    else:
+        form = cls(formdata=None, data=form_data(scope.info, specs, row or {}))
+    for name, options in choices.items():
+        spec = next(s for s in specs if s.column == name)
+        if not spec.read_only:
+            form[spec.field_name].choices = options
+    return specs, form
+
+
+def _attach(form, specs: list[FieldSpec], errors: writes.FieldErrors) -> list[str]:
+    """Put database/field errors on their fields; return the form-level ones."""
+    by_column = {s.column: s for s in specs}
+    top: list[str] = []
+    for column, messages in errors.errors.items():
+        spec = by_column.get(column) if column else None
+        if spec is not None and not spec.read_only:
+            form[spec.field_name].errors = [*form[spec.field_name].errors, *messages]
+        else:
+            top += messages
+    return top
+
+
+def display(value: Any) -> str:
+    """A read-only value as text."""
+    if value is None:
+        return "—"
+    shown = writes.json_value(value)
+    return str(shown)
+
+
+def _lookup_urls(scope: Scope, specs: list[FieldSpec]) -> dict[str, str]:
+    return {
+        s.column: url_for(
+            "edit.lookup",
+            schema=scope.info.schema,
+            table=scope.info.name,
+            column=s.column,
+        )
+        for s in specs
+        if s.fk_mode == "lookup"
+    }
+
+
+def _render_form(scope: Scope, specs, form, *, row, creating, problems=(), status=200):
+    info = scope.info
+    return (
+        render_template(
+            "edit/form.html",
+            info=info,
+            specs=specs,
+            form=form,
+            row=row or {},
+            creating=creating,
+            problems=list(problems),
+            display=display,
+            lookups=_lookup_urls(scope, specs),
+            cancel_url=detail_url(info, writes.pk_of(info.table, row))
+            if row and not creating
+            else list_url(info),
+            delete_url=url_for(
+                "edit.delete",
+                schema=info.schema,
+                table=info.name,
+                row_key=encode_row_key(list(writes.pk_of(info.table, row).values())),
+            )
+            if row and not creating and scope.can("delete")
+            else None,
+        ),
+        status,
+    )
+
+
+# --- routes -----------------------------------------------------------------------
+
+
+@bp.route("/<schema>/<table>/-/new", methods=["GET", "POST"])
+def create(schema: str, table: str):
+    """A new row: empty form, then insert and go to its detail page."""
+    scope = open_for(schema, table, "create")
+    specs, form = _build_form(scope, creating=True)
+    problems: list[str] = []
+    if request.method == "POST" and form.validate():
+        values = form_values(scope.info, specs, form, creating=True)
+        if not form.errors:
+            try:
+                pk = writes.insert_row(
+                    scope.table,
+                    scope.access,
+                    values,
+                    g.identity.login,
+                    _access_for,
+                    _labels(scope),
+                )
+            except writes.FieldErrors as exc:
+                problems = _attach(form, specs, exc)
+            except writes.OutsideFilter as exc:
+                problems = [str(exc)]
+            else:
+                flash(f"{scope.info.label}: row created.", "success")
+                return redirect(detail_url(scope.info, pk))
+    status = 422 if request.method == "POST" else 200
+    return _render_form(
+        scope, specs, form, row=None, creating=True, problems=problems, status=status
+    )
+
+
+@bp.route("/<schema>/<table>/<row_key>/edit", methods=["GET", "POST"])
+def edit(schema: str, table: str, row_key: str):
+    """Edit one row with optimistic concurrency; conflicts get their own page."""
+    scope = open_for(schema, table, "update")
+    pk = parse_key(scope, row_key)
+    row = writes.read_row(scope.table, scope.access, pk, "update")
+    if row is None:
+        if request.method == "POST":
+            raise _gone(scope.info)
+        raise AppError(404, detail=f"There is no such row in {scope.info.label}.")
+    specs, form = _build_form(scope, creating=False, row=row)
+    if request.method == "GET":
+        form.original_token.data = sign_original(
+            scope.info, pk, original_values(scope.info, specs, row)
+        )
+        return _render_form(scope, specs, form, row=row, creating=False)
+    original = read_original(scope.info, pk, form.original_token.data)
+    problems: list[str] = []
+    if form.validate():
+        values = form_values(scope.info, specs, form, creating=False)
+        if not form.errors:
+            try:
+                writes.update_row(
+                    scope.table,
+                    scope.access,
+                    pk,
+                    values,
+                    original,
+                    g.identity.login,
+                    _access_for,
+                    _labels(scope),
+                )
+            except writes.Conflict as exc:
+                return _conflict(scope, specs, form, pk, exc.current, values)
+            except writes.RowGone:
+                raise _gone(scope.info) from None
+            except writes.FieldErrors as exc:
+                problems = _attach(form, specs, exc)
+            except writes.OutsideFilter as exc:
+                problems = [str(exc)]
+            else:
+                flash(f"{scope.info.label}: changes saved.", "success")
+                return redirect(detail_url(scope.info, pk))
+    return _render_form(
+        scope, specs, form, row=row, creating=False, problems=problems, status=422
+    )
+
+
+def _conflict(scope: Scope, specs, form, pk, current: dict[str, Any], mine: dict):
+    """Their values beside yours; the form now carries their version's token."""
+    info = scope.info
+    form.original_token.data = sign_original(
+        info, pk, original_values(info, specs, current)
+    )
+    rows = []
+    for spec in specs:
+        if spec.read_only and spec.column not in current:
+            continue
+        theirs = current.get(spec.column)
+        yours = mine.get(spec.column, theirs)
+        rows.append(
+            {
+                "spec": spec,
+                "theirs": display(theirs),
+                "yours": display(yours),
+                "differs": spec.column in mine and display(theirs) != display(yours),
+            }
+        )
+    log.info(
+        "edit conflict on %s %s for %s",
+        info.key,
+        writes.row_key(info.table, pk),
+        g.identity.login,
+    )
+    return (
+        render_template(
+            "edit/conflict.html",
+            info=info,
+            specs=specs,
+            form=form,
+            rows=rows,
+            row=current,
+            display=display,
+            lookups=_lookup_urls(scope, specs),
+            discard_url=detail_url(info, pk),
+            action_url=request.path,
+        ),
+        409,
+    )
+
+
+@bp.route("/<schema>/<table>/<row_key>/delete", methods=["GET", "POST"])
+def delete(schema: str, table: str, row_key: str):
+    """Confirm, then delete (POST with CSRF); refusals explained in plain words."""
+    scope = open_for(schema, table, "delete")
+    pk = parse_key(scope, row_key)
+    row = writes.read_row(scope.table, scope.access, pk, "delete")
+    info = scope.info
+    if row is None:
+        if request.method == "POST":
+            raise _gone(info)
+        raise AppError(404, detail=f"There is no such row in {info.label}.")
+    specs = field_specs(info, frozenset(scope.hidden), creating=False, fk_modes={})
+    reasons: list[str] = []
+    changed = False
+    if request.method == "POST":
+        original = read_original(info, pk, request.form.get("original_token"))
+        try:
+            writes.delete_row(
+                scope.table, scope.access, pk, original, g.identity.login, _access_for
+            )
+        except writes.DeleteRefused as exc:
+            reasons = exc.reasons
+        except writes.RowGone:
+            raise _gone(info) from None
+        except writes.Conflict as exc:
+            row, changed = exc.current, True
+        else:
+            flash(f"{info.label}: row deleted.", "success")
+            return redirect(list_url(info))
+    token = sign_original(info, pk, original_values(info, specs, row))
+    fields = [(s, display(row.get(s.column))) for s in specs]
+    status = 409 if (reasons or changed) else 200
+    return (
+        render_template(
+            "edit/delete.html",
+            info=info,
+            fields=fields,
+            token=token,
+            reasons=reasons,
+            changed=changed,
+            cancel_url=detail_url(info, pk),
+        ),
+        status,
+    )
+
+
+@bp.get("/<schema>/<table>/-/lookup/<column>")
+def lookup(schema: str, table: str, column: str):
+    """Matches for a large foreign-key lookup (htmx): <option>s for a datalist."""
+    catalog = get_catalog()
+    scope = open_scope(g.identity, catalog, f"{schema}.{table}", "read")
+    if not (scope.can("create") or scope.can("update")):
+        raise AppError(403)
+    col = scope.info.columns.get(column)
+    if col is None or col.fk is None or column in scope.hidden:
+        raise AppError(404)
+    ref_scope = peek_scope(g.identity, catalog, col.fk.ref_key)
+    matches = []
+    if ref_scope is not None:
+        matches = writes.reference_lookup(
+            ref_scope.table,
+            col.fk.ref_columns[0],
+            ref_scope.info.label_columns,
+            ref_scope.access,
+            request.args.get("q") or next(iter(request.args.values()), ""),
+        )
+    return render_template("edit/_lookup.html", matches=matches)
+
+
+# --- links for other pages ----------------------------------------------------------
+
+
+def row_actions(info: TableInfo, row_key: str | None = None) -> list[dict[str, str]]:
+    """The edit actions the caller may take on a table or a row (for buttons)."""
+    if read_only_reason(info):
+        return []
+    access = table_access(g.identity, info.table)
+    actions = []
+    args = {"schema": info.schema, "table": info.name}
+    if row_key is None:
+        if access.allows("create"):
+            actions.append(
+                {
+                    "label": "New row",
+                    "url": url_for("edit.create", **args),
+                    "testid": "action-new",
+                }
+            )
+        if access.allows("import"):
+            actions.append(
+                {
+                    "label": "Import CSV",
+                    "url": url_for("edit.import_upload", **args),
+                    "testid": "action-import",
+                }
+            )
+    else:
+        if access.allows("update"):
+            actions.append(
+                {
+                    "label": "Edit",
+                    "url": url_for("edit.edit", row_key=row_key, **args),
+                    "testid": "action-edit",
+                }
+            )
+        if access.allows("delete"):
+            actions.append(
+                {
+                    "label": "Delete",
+                    "url": url_for("edit.delete", row_key=row_key, **args),
+                    "testid": "action-delete",
+                }
+            )
+        actions.append(
+            {
+                "label": "History",
+                "url": url_for("audit.history", row_key=row_key, **args),
+                "testid": "action-history",
+            }
+        )
+    return actions
+
+
+@bp.app_context_processor
+def inject_row_actions() -> dict[str, Any]:
+    return {"edit_actions": row_actions}
+
+
+__all__ = ["bp", "row_actions"]
