@@ -119,9 +119,14 @@ def build_demo_database(
                 log.warning("app.demo.seed is missing: demo tables created empty")
                 seeded = False
             else:
-                seed_database(connection, db.metadata, scale)
+                counts = seed_database(connection, db.metadata, scale)
                 seeded = True
-        rows = _count_rows() if seeded else 0
+        if not seeded:
+            rows = 0
+        elif isinstance(counts, dict):
+            rows = sum(counts.values())
+        else:
+            rows = _count_rows()
     seconds = time.perf_counter() - started
     marker = {
         "seed_version": _seed_version() if seeded else "none",
@@ -203,7 +208,7 @@ def ensure_demo_database(app: Flask) -> None:
     if (db_dir / MARKER_FILE).exists():
         return
     log.info("no demo database in %s yet: creating and seeding it", db_dir)
-    build_demo_database(app)
+    build_demo_database(app, scale=app.config.get("DEMO_SCALE") or DEFAULT_SCALE)
 
 
 @tablefront_cli.group("demo")
