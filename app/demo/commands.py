@@ -240,6 +240,3 @@ def init_command(scale: float, force: bool) -> None:
         f"demo database created in {result.db_dir}: scale {result.scale}, "
         f"{result.rows} rows in {result.seconds:.1f}s"
     )
-
-
-import app.dbstatus  # noqa: E402, F401  (registers `flask tablefront db status`)
