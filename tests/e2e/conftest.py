@@ -21,7 +21,8 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,13 +44,18 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1366, "height": 768}  # a laptop screen
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
-# Records every CSP violation in the page; init scripts are not subject to the CSP.
-CSP_RECORDER = """
+# Records CSP violations and counts htmx swaps; init scripts are not subject to CSP.
+PAGE_PROBES = """
 window.__cspViolations = [];
+window.__htmxSettles = 0;
 document.addEventListener('securitypolicyviolation', (e) => {
   window.__cspViolations.push(e.violatedDirective + ' blocked ' + e.blockedURI);
 });
+document.addEventListener('htmx:afterSettle', () => { window.__htmxSettles += 1; });
 """
+# Chromium asks every site for /favicon.ico; its 404 is reported separately (see the
+# e2e report), not as a page error.
+TOLERATED_ERRORS = ["/favicon.ico"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -120,7 +126,7 @@ class BrowserSession:
     page: object
     base_url: str
     console_errors: list[str] = field(default_factory=list)
-    allowed_errors: list[str] = field(default_factory=list)
+    allowed_errors: list[str] = field(default_factory=lambda: [*TOLERATED_ERRORS])
 
     def url(self, path: str) -> str:
         """The absolute URL of an app path."""
@@ -145,6 +151,16 @@ class BrowserSession:
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=full_page)
         return path
+
+    def settled(self, action: Callable[[], object], timeout_ms: int = 10_000) -> None:
+        """Run ``action`` (a click, a selection) and wait for htmx's next swap."""
+        before = self.page.evaluate("window.__htmxSettles")
+        action()
+        # Polled from outside: wait_for_function would need 'unsafe-eval' under CSP.
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.page.evaluate("window.__htmxSettles") <= before:
+            assert time.monotonic() < deadline, "htmx did not swap in time"
+            self.page.wait_for_timeout(20)
 
     def csp_violations(self) -> list[str]:
         """CSP violations recorded by the page since it last loaded."""
@@ -180,19 +196,24 @@ def _session(browser, live_server, javascript_enabled: bool):
         java_script_enabled=javascript_enabled,
         locale="en-GB",
     )
-    context.add_init_script(CSP_RECORDER)
+    context.add_init_script(PAGE_PROBES)
     page = context.new_page()
     page.set_default_timeout(10_000)
     session = BrowserSession(page=page, base_url=live_server.base_url)
-    page.on(
-        "console",
-        lambda m: (
-            session.console_errors.append(f"console {m.type}: {m.text}")
-            if m.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: session.console_errors.append(f"pageerror: {e}"))
+    errors = session.console_errors
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            errors.append(f"console error: {message.text} at {where}")
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            errors.append(f"HTTP {response.status} for {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     try:
         yield session
     finally:

@@ -49,7 +49,7 @@ def test_error_page_for_unknown_path_is_a_styled_404(tf):
     WHEN Chromium opens it
     THEN the response is 404 with the app's error card and a request id.
     """
-    tf.allow_error("status of 404")
+    tf.allow_error("/no/such/page")
     tf.goto("/no/such/page", expect_status=404)
 
     card = tf.page.get_by_test_id("error")
