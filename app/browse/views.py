@@ -121,9 +121,10 @@ def index(schema: str, table: str):
         except AppError as error:
             if error.status != 400:
                 raise
-            response = Response(
-                render_template("browse/_problem.html", error=error), status=400
-            )
+            # htmx 2 swaps only 2xx responses: the problem is sent as 200 and
+            # retargeted at the problem box; full pages still get the 400.
+            response = Response(render_template("browse/_problem.html", error=error))
+            response.headers["X-Tablefront-Status"] = str(error.status)
             response.headers["HX-Retarget"] = "#list-problem"
             response.headers["HX-Reswap"] = "innerHTML"
             return response

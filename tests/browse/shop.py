@@ -132,7 +132,16 @@ class Shop:
 
 def item_rows(count: int) -> Iterator[dict]:
     """Realistic items: names, prices, some NULLs and empty strings."""
-    words = ["Apple", "anchor", "Basket", "Candle", "Drill", "Easel", "Funnel", "Grater"]
+    words = [
+        "Apple",
+        "anchor",
+        "Basket",
+        "Candle",
+        "Drill",
+        "Easel",
+        "Funnel",
+        "Grater",
+    ]
     for n in range(1, count + 1):
         word = words[n % len(words)]
         yield {

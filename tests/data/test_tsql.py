@@ -1,4 +1,4 @@
-"""Every browse query compiled for SQL Server: what SQLite would forgive, T-SQL won't."""
+"""Every browse query compiled for SQL Server (SQLite forgives what T-SQL rejects)."""
 
 from __future__ import annotations
 
