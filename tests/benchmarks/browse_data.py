@@ -242,13 +242,23 @@ def _people(rows: int) -> Iterator[tuple]:
         )
 
 
+def _count(db_dir: Path) -> int:
+    try:
+        with sqlite3.connect(db_dir / f"{SCHEMA}.db") as con:
+            return con.execute(f"SELECT count(*) FROM {PEOPLE}").fetchone()[0]
+    except sqlite3.Error:
+        return -1
+
+
 def build(db_dir: Path, rows: int) -> Path:
     """Create ``db_dir/bench.db`` (and an empty main.db) unless already built."""
     db_dir.mkdir(parents=True, exist_ok=True)
     path = db_dir / f"{SCHEMA}.db"
     marker = db_dir / f"{SCHEMA}.rows"
     if path.exists() and marker.exists() and marker.read_text() == str(rows):
-        return path
+        if _count(db_dir) == rows:
+            return path
+        log.warning("%s lost its rows (something rebuilt the folder): rebuilding", path)
     for stale in (path, marker, db_dir / "main.db"):
         stale.unlink(missing_ok=True)
     started = time.perf_counter()

@@ -16,7 +16,11 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
 REPO = Path(__file__).resolve().parents[2]
+BENCH_USER = "CONTOSO\\amorgan"
 
 SETTINGS_TOML = """\
 [tables."bench.categories"]
@@ -34,9 +38,6 @@ page_size = 50
 
 def declare_models() -> None:
     """Map bench.people and bench.categories on the app's db (Flask-SQLAlchemy)."""
-    from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String
-    from sqlalchemy.orm import Mapped, mapped_column
-
     from app.extensions import db
 
     class BenchCategory(db.Model):
@@ -66,7 +67,9 @@ def bench_environ(db_dir: Path) -> dict[str, str]:
     settings = db_dir / "bench_tables.toml"
     settings.write_text(SETTINGS_TOML, encoding="utf-8")
     return {
-        "TABLEFRONT_ENV": "development",
+        # Not development: its start-up rebuilds the demo, deleting every schema
+        # file in the folder (bench.db included). Identity comes as under IIS.
+        "TABLEFRONT_ENV": "testing",
         "TABLEFRONT_EMBEDDED_DB_DIR": str(db_dir),
         "TABLEFRONT_LOG_DIR": str(db_dir.parent / "logs" / "tablefront"),
         "TABLEFRONT_TABLES_FILE": str(settings),
@@ -89,13 +92,68 @@ def main() -> None:
 
     app = create_app()
     gc.freeze()
-    serve(app, host="127.0.0.1", port=args.port, threads=8, _quiet=True)
+    serve(as_windows_user(app), host="127.0.0.1", port=args.port, threads=8)
+
+
+def as_windows_user(app, login: str = BENCH_USER):
+    """WSGI wrapper: set REMOTE_USER as IIS Windows Authentication would."""
+
+    def wsgi(environ, start_response):
+        environ["REMOTE_USER"] = login
+        environ["AUTH_TYPE"] = "Negotiate"
+        return app(environ, start_response)
+
+    return wsgi
 
 
 if __name__ == "__main__":
     main()
 
 
+TABLE = "/t/bench/people"
+
+
+def _deep_token(base_url: str, row: int) -> str:
+    """A page token for the rows after ``row``: page 1's next token, re-aimed.
+
+    Following "next" 10,000 times would take minutes, so the token of page 1 is
+    decoded with the testing config's secret, its key values replaced and re-signed.
+    """
+    import re
+    import urllib.request
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    from itsdangerous import URLSafeSerializer
+
+    from app.data.tokens import SALT
+    from app.data.values import tag
+    from config import TestingConfig
+
+    with urllib.request.urlopen(base_url + TABLE, timeout=30) as response:
+        html = response.read().decode("utf-8")
+    match = re.search(r'href="([^"]+)"[^>]*data-testid="page-next"', html)
+    if not match:
+        raise LookupError(f"no page-next link on {TABLE}")
+    token = parse_qs(urlsplit(unescape(match.group(1))).query)["page"][0]
+    serializer = URLSafeSerializer(TestingConfig({}).SECRET_KEY, salt=SALT)
+    payload = serializer.loads(token)
+    payload["v"] = [tag(row)]
+    payload.pop("n", None)  # the page-1 count is not the deep page's
+    return serializer.dumps(payload)
+
+
 def scenario_paths(base_url: str, rows: int) -> dict[str, str]:
-    """Tablefront's URL for every scenario (and "export"); raises until pages exist."""
-    raise LookupError("the browse pages have not landed yet")
+    """Tablefront's URL for every benchmark scenario, and "export"."""
+    sys.path.insert(0, str(REPO))
+    deep = rows // 2 - 50
+    return {
+        "list": TABLE,
+        "deep": f"{TABLE}?page={_deep_token(base_url, deep)}",
+        "sort": f"{TABLE}?sort=last_name",
+        "prefix": f"{TABLE}?q=Mar",
+        "contains": f"{TABLE}?q=ill&mode=contains",
+        "filter": f"{TABLE}?fc=category_id&fo=eq&fv=17",
+        "detail": f"{TABLE}/{rows // 2}",
+        "export": f"{TABLE}/-/export.csv?confirm=1",
+    }
