@@ -44,6 +44,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     FetchedValue,
+    Numeric,
     String,
     Table,
     UniqueConstraint,
@@ -59,7 +60,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mssql
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
-from sqlalchemy.types import Integer, LargeBinary
+from sqlalchemy.types import BigInteger, Integer, LargeBinary, SmallInteger
 
 from app.access import TableAccess
 from app.extensions import db
@@ -213,6 +214,55 @@ def _visible(access: TableAccess, action: str = "read") -> list[ColumnElement[bo
     if where is None and action == "read":
         where = access.row_filter
     return [where] if where is not None else []
+
+
+# --- ranges of SQL types ---------------------------------------------------------
+
+INT_RANGES = {
+    "TINYINT": (0, 255),
+    "SMALLINT": (-(2**15), 2**15 - 1),
+    "INTEGER": (-(2**31), 2**31 - 1),
+    "INT": (-(2**31), 2**31 - 1),
+    "BIGINT": (-(2**63), 2**63 - 1),
+}
+MONEY_RANGES = {
+    "MONEY": (
+        decimal.Decimal("-922337203685477.5808"),
+        decimal.Decimal("922337203685477.5807"),
+        4,
+    ),
+    "SMALLMONEY": (decimal.Decimal("-214748.3648"), decimal.Decimal("214748.3647"), 4),
+}
+
+
+def int_range(column: Column) -> tuple[int, int] | None:
+    """The storable range of an integer column's type."""
+    type_ = column.type
+    if isinstance(type_, mssql.TINYINT):
+        return INT_RANGES["TINYINT"]
+    if isinstance(type_, SmallInteger):
+        return INT_RANGES["SMALLINT"]
+    if isinstance(type_, BigInteger):
+        return INT_RANGES["BIGINT"]
+    if isinstance(type_, Integer):
+        return INT_RANGES["INTEGER"]
+    return None
+
+
+def decimal_range(
+    column: Column,
+) -> tuple[decimal.Decimal, decimal.Decimal, int] | None:
+    """(min, max, scale) of a decimal or money column."""
+    name = type(column.type).__name__.upper()
+    if name in MONEY_RANGES:
+        return MONEY_RANGES[name]
+    if isinstance(column.type, Numeric) and column.type.precision:
+        scale = column.type.scale or 0
+        top = decimal.Decimal(10) ** (column.type.precision - scale) - (
+            decimal.Decimal(10) ** -scale
+        )
+        return -top, top, scale
+    return None
 
 
 # --- values as JSON (audit, signed originals) ----------------------------------------

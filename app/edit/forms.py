@@ -30,9 +30,6 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Column, Numeric
-from sqlalchemy.dialects import mssql
-from sqlalchemy.types import BigInteger, Integer, SmallInteger
 from wtforms import (
     BooleanField,
     DateField,
@@ -57,26 +54,17 @@ from wtforms.validators import (
 
 from app.catalog import ColumnInfo, TableInfo
 from app.data.values import tag, untag
-from app.data.writes import has_default, rowversion_column, server_managed
+from app.data.writes import (
+    decimal_range,
+    has_default,
+    int_range,
+    rowversion_column,
+    server_managed,
+)
 from app.errors import AppError
 
 ORIGINAL_FIELD = "original_token"
 SIGNING_SALT = "tablefront.edit.original"
-INT_RANGES = {
-    "TINYINT": (0, 255),
-    "SMALLINT": (-(2**15), 2**15 - 1),
-    "INTEGER": (-(2**31), 2**31 - 1),
-    "INT": (-(2**31), 2**31 - 1),
-    "BIGINT": (-(2**63), 2**63 - 1),
-}
-MONEY_RANGES = {
-    "MONEY": (
-        decimal.Decimal("-922337203685477.5808"),
-        decimal.Decimal("922337203685477.5807"),
-        4,
-    ),
-    "SMALLMONEY": (decimal.Decimal("-214748.3648"), decimal.Decimal("214748.3647"), 4),
-}
 
 
 @dataclass(frozen=True)
@@ -89,36 +77,6 @@ class FieldSpec:
     kind: str
     read_only: bool
     fk_mode: str = ""  # "" | "select" | "lookup"
-
-
-def int_range(column: Column) -> tuple[int, int] | None:
-    """The storable range of an integer column's type."""
-    type_ = column.type
-    if isinstance(type_, mssql.TINYINT):
-        return INT_RANGES["TINYINT"]
-    if isinstance(type_, SmallInteger):
-        return INT_RANGES["SMALLINT"]
-    if isinstance(type_, BigInteger):
-        return INT_RANGES["BIGINT"]
-    if isinstance(type_, Integer):
-        return INT_RANGES["INTEGER"]
-    return None
-
-
-def decimal_range(
-    column: Column,
-) -> tuple[decimal.Decimal, decimal.Decimal, int] | None:
-    """(min, max, scale) of a decimal or money column."""
-    name = type(column.type).__name__.upper()
-    if name in MONEY_RANGES:
-        return MONEY_RANGES[name]
-    if isinstance(column.type, Numeric) and column.type.precision:
-        scale = column.type.scale or 0
-        top = decimal.Decimal(10) ** (column.type.precision - scale) - (
-            decimal.Decimal(10) ** -scale
-        )
-        return -top, top, scale
-    return None
 
 
 def _scale_validator(scale: int):

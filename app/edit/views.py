@@ -478,3 +478,6 @@ def inject_row_actions() -> dict[str, Any]:
 
 
 __all__ = ["bp", "row_actions"]
+
+
+from app.edit import import_views  # noqa: E402, F401  (routes on the same blueprint)

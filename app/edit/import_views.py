@@ -1,0 +1,158 @@
+"""CSV import pages: upload, map and review (every problem, preview), apply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, g, render_template, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.data import importing, writes
+from app.data.scope import Scope
+from app.edit.views import _access_for, bp, list_url, open_for
+from app.errors import AppError
+
+SALT = "tablefront.import"
+MODES = ("insert", "upsert")
+
+
+def upload_folder() -> Path:
+    """Where uploads wait between steps (IMPORT_DIR, else beside the log folder)."""
+    configured = current_app.config.get("IMPORT_DIR")
+    if configured:
+        return Path(configured)
+    return Path(current_app.config["LOG_DIR"]).parent / "imports"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _token(scope: Scope, upload_id: str) -> str:
+    return _serializer().dumps(
+        {"id": upload_id, "t": scope.info.key, "u": g.identity.login}
+    )
+
+
+def _upload_from_token(scope: Scope, token: str) -> tuple[str, bytes]:
+    try:
+        payload = _serializer().loads(token or "")
+    except BadSignature:
+        raise AppError(400, "Import tampered", "The import form was changed.") from None
+    if payload.get("t") != scope.info.key or payload.get("u") != g.identity.login:
+        raise AppError(400, "Import tampered", "This upload belongs elsewhere.")
+    data = importing.load_upload(upload_folder(), payload.get("id", ""))
+    if data is None:
+        raise AppError(
+            410,
+            "Upload expired",
+            "The uploaded file is no longer kept (after an hour, or once imported). "
+            "Upload it again.",
+        )
+    return payload["id"], data
+
+
+def _mode() -> str:
+    mode = request.form.get("mode", "insert")
+    if mode not in MODES:
+        raise AppError(400, detail=f"Unknown import mode {mode!r}.")
+    return mode
+
+
+def _mapping(parsed: importing.ParsedFile) -> dict[str, str] | None:
+    if not any(k.startswith("map-") for k in request.form):
+        return None
+    return {
+        header: request.form.get(f"map-{index}", "")
+        for index, header in enumerate(parsed.headers)
+    }
+
+
+def _review(scope: Scope, upload_id: str, data: bytes, mode: str, status: int = 200):
+    hidden = frozenset(scope.hidden)
+    try:
+        parsed = importing.parse(data)
+    except importing.UnreadableFile as exc:
+        return _upload_page(scope, problem=str(exc), status=422), None
+    mapping = _mapping(parsed) or importing.auto_mapping(
+        parsed.headers, scope.info, hidden, mode
+    )
+    checked = importing.validate(
+        scope.info, scope.access, hidden, parsed, mapping, mode, _access_for
+    )
+    targets = importing.importable_columns(scope.info, hidden, mode)
+    preview_columns = [c for c in targets if c in set(mapping.values())]
+    return (
+        render_template(
+            "edit/import_review.html",
+            info=scope.info,
+            parsed=parsed,
+            mapping=mapping,
+            targets=targets,
+            checked=checked,
+            preview_columns=preview_columns,
+            token=_token(scope, upload_id),
+            mode=mode,
+            display=lambda v: "—" if v is None else str(writes.json_value(v)),
+        ),
+        422 if checked.total_problems else status,
+    ), checked
+
+
+def _upload_page(scope: Scope, problem: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "edit/import_upload.html",
+            info=scope.info,
+            problem=problem,
+            limit_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20,
+            cancel_url=list_url(scope.info),
+        ),
+        status,
+    )
+
+
+@bp.route("/<schema>/<table>/-/import", methods=["GET", "POST"])
+def import_upload(schema: str, table: str):
+    """Upload a CSV (GET: the form); POST: map, validate and preview it."""
+    scope = open_for(schema, table, "import")
+    if request.method == "GET":
+        return _upload_page(scope)
+    mode = _mode()
+    token = request.form.get("token")
+    if token:
+        upload_id, data = _upload_from_token(scope, token)
+    else:
+        file = request.files.get("file")
+        data = file.read() if file else b""
+        if not data:
+            return _upload_page(
+                scope, problem="Choose a CSV file to upload.", status=422
+            )
+        upload_id = importing.save_upload(upload_folder(), data)
+    return _review(scope, upload_id, data, mode)[0]
+
+
+@bp.post("/<schema>/<table>/-/import/apply")
+def import_apply(schema: str, table: str):
+    """Validate again and write everything in one transaction, or nothing."""
+    scope = open_for(schema, table, "import")
+    mode = _mode()
+    upload_id, data = _upload_from_token(scope, request.form.get("token", ""))
+    page, checked = _review(scope, upload_id, data, mode)
+    if checked is None or checked.total_problems:
+        return page
+    try:
+        summary = importing.apply(scope.info, scope.access, checked, g.identity.login)
+    except writes.FieldErrors as exc:
+        problems = [m for ms in exc.errors.values() for m in ms]
+        return _upload_page(scope, problem=" ".join(problems), status=422)
+    except writes.OutsideFilter as exc:
+        return _upload_page(scope, problem=str(exc), status=422)
+    importing.discard_upload(upload_folder(), upload_id)
+    return render_template(
+        "edit/import_done.html",
+        info=scope.info,
+        summary=summary,
+        list_url=list_url(scope.info),
+    )
