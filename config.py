@@ -68,6 +68,16 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
 class Config:
     """Settings shared by every environment; read from the environment at creation."""
 
@@ -94,6 +104,14 @@ class Config:
         self.EMBEDDED_DB_DIR = Path(
             e.get("TABLEFRONT_EMBEDDED_DB_DIR") or INSTANCE_DIR / "embedded"
         )
+        self.DEMO_SCALE = _float(e, "TABLEFRONT_DEMO_SCALE", 1.0)
+        # Browse (app/catalog, app/data): display settings and export limits.
+        self.TABLES_FILE = Path(
+            e.get("TABLEFRONT_TABLES_FILE")
+            or PROJECT_ROOT / "app" / "settings" / "tables.toml"
+        )
+        self.EXPORT_MAX_ROWS = _int(e, "TABLEFRONT_EXPORT_MAX_ROWS", 1_000_000)
+        self.EXPORT_CONFIRM_ROWS = _int(e, "TABLEFRONT_EXPORT_CONFIRM_ROWS", 100_000)
         self.LOG_DIR = Path(e.get("TABLEFRONT_LOG_DIR") or INSTANCE_DIR / "logs")
         self.LOG_LEVEL = e.get("TABLEFRONT_LOG_LEVEL", "INFO").upper()
         self.LOG_MAX_BYTES = _int(e, "TABLEFRONT_LOG_MAX_BYTES", 10 * 1024 * 1024)
@@ -126,9 +144,10 @@ class Config:
             e.get("TABLEFRONT_ACCESS_FILE")
             or PROJECT_ROOT / "app" / "settings" / "access.toml"
         )
+        self.GROUPS_PROVIDER_CHOSEN = bool(e.get("TABLEFRONT_GROUPS_PROVIDER"))
         self.GROUPS_PROVIDER = (
-            e.get("TABLEFRONT_GROUPS_PROVIDER") or "static"
-        ).strip().lower()
+            (e.get("TABLEFRONT_GROUPS_PROVIDER") or "static").strip().lower()
+        )
         self.LDAP_URL = e.get("TABLEFRONT_LDAP_URL") or None
         self.LDAP_BASE_DN = e.get("TABLEFRONT_LDAP_BASE_DN") or None
         self.LDAP_BIND_USER = e.get("TABLEFRONT_LDAP_BIND_USER") or None
@@ -243,6 +262,12 @@ class ProductionConfig(Config):
             raise ConfigError(
                 "TABLEFRONT_DEBUG/FLASK_DEBUG is on: debug mode is refused in "
                 "production."
+            )
+        if not self.GROUPS_PROVIDER_CHOSEN:
+            raise ConfigError(
+                "TABLEFRONT_GROUPS_PROVIDER is not set: choose 'ldap' (Active "
+                "Directory) or 'static' (groups listed in the access settings file); "
+                "production does not fall back to the demo's static groups."
             )
         if self.GROUPS_PROVIDER == "ldap":
             if not self.LDAP_URL or not self.LDAP_BASE_DN:

@@ -62,6 +62,15 @@
     Upload limit, written both for the app and for IIS request filtering. Default 25.
 .PARAMETER MaxInstances
     Maximum FastCGI processes (each serves one request at a time). Default 4.
+.PARAMETER GroupsProvider
+    Where AD group membership comes from: 'ldap' (default; Active Directory, the pool
+    identity binds with Kerberos) or 'static' (groups listed in the access settings).
+.PARAMETER LdapUrl
+    Directory URL for -GroupsProvider ldap, e.g. 'ldaps://dc1.contoso.com'.
+.PARAMETER LdapBaseDn
+    Search base for users and groups, e.g. 'DC=contoso,DC=com'.
+.PARAMETER DomainMap
+    NetBIOS=DNS domain pairs, e.g. 'CONTOSO=contoso.com'.
 .PARAMETER SkipWarmup
     Do not request /health at the end.
 
@@ -100,6 +109,11 @@ param(
     [int]$MaxUploadMB = 25,
     [ValidateRange(1, 64)]
     [int]$MaxInstances = 4,
+    [ValidateSet('ldap', 'static')]
+    [string]$GroupsProvider = 'ldap',
+    [string]$LdapUrl = '',
+    [string]$LdapBaseDn = '',
+    [string]$DomainMap = '',
     [switch]$SkipWarmup
 )
 
@@ -281,6 +295,11 @@ function Get-InstalledWebConfig {
         TABLEFRONT_LOG_DIR          = $LogPath
         TABLEFRONT_SECRET_KEY_FILE  = $SecretPath
         TABLEFRONT_MAX_UPLOAD_MB    = [string]$MaxUploadMB
+        TABLEFRONT_GROUPS_PROVIDER  = $GroupsProvider
+        TABLEFRONT_LDAP_URL         = $LdapUrl
+        TABLEFRONT_LDAP_BASE_DN     = $LdapBaseDn
+        TABLEFRONT_LDAP_AUTH        = 'kerberos'
+        TABLEFRONT_DOMAIN_MAP       = $DomainMap
     }
     foreach ($key in $settings.Keys) {
         $node = $doc.SelectSingleNode("/configuration/appSettings/add[@key='$key']")
@@ -310,6 +329,9 @@ function Test-FileContent {
 # --- Checks before any change ---------------------------------------------------------
 if (-not $DatabaseUrl -and -not ($DbServer -and $DbName)) {
     throw 'Give -DbServer and -DbName (or -DatabaseUrl): production never runs on the embedded demo database.'
+}
+if ($GroupsProvider -eq 'ldap' -and -not ($LdapUrl -and $LdapBaseDn)) {
+    throw "Give -LdapUrl and -LdapBaseDn (e.g. -LdapUrl 'ldaps://dc1.contoso.com' -LdapBaseDn 'DC=contoso,DC=com'), or -GroupsProvider static."
 }
 foreach ($required in @('web.config', 'requirements.txt', 'app\__init__.py', 'config.py', 'iis\static.web.config')) {
     if (-not (Test-Path -Path (Join-Path $SourcePath $required))) {

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -45,10 +44,8 @@ __all__ = [
 
 
 def settings_path(app: Flask) -> Path:
-    """The settings file: TABLES_FILE / TABLEFRONT_TABLES_FILE, else the bundled one."""
-    configured = app.config.get("TABLES_FILE") or os.environ.get(
-        "TABLEFRONT_TABLES_FILE"
-    )
+    """The settings file: TABLES_FILE (TABLEFRONT_TABLES_FILE), else the bundled one."""
+    configured = app.config.get("TABLES_FILE")
     return Path(configured) if configured else DEFAULT_SETTINGS
 
 

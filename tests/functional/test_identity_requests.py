@@ -118,6 +118,7 @@ def test_production_has_no_dev_identity_or_switcher(test_environ, tmp_path):
         "TABLEFRONT_ENV": "production",
         "TABLEFRONT_SECRET_KEY": "p" * 16 + "Q7v2Lm9Xc4Rt8Ny1",
         "TABLEFRONT_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+        "TABLEFRONT_GROUPS_PROVIDER": "static",
     }
     app = create_app(load_config(env))
     c = app.test_client()

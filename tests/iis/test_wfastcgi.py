@@ -75,6 +75,7 @@ class WfastcgiProcess:
             {
                 "PYTHONPATH": str(REPO),
                 "TABLEFRONT_ENV": "testing",
+                "TABLEFRONT_GROUPS_PROVIDER": "static",
                 "TABLEFRONT_LOG_DIR": str(root / "logs"),
                 "TABLEFRONT_SECRET_KEY_FILE": str(secret_file),
             },

@@ -12,6 +12,7 @@ SAFE_PRODUCTION = {
     "TABLEFRONT_SECRET_KEY": GOOD_SECRET,
     "TABLEFRONT_DB_SERVER": "sql01.contoso.com",
     "TABLEFRONT_DB_NAME": "Company",
+    "TABLEFRONT_GROUPS_PROVIDER": "static",
 }
 
 
@@ -60,6 +61,7 @@ def test_load_config_unknown_env_name_names_the_choices():
         ({"TABLEFRONT_DEV_USER": "CONTOSO\\amorgan"}, "TABLEFRONT_DEV_USER"),
         ({"TABLEFRONT_DEBUG": "1"}, "debug mode is refused"),
         ({"FLASK_DEBUG": "true"}, "debug mode is refused"),
+        ({"TABLEFRONT_GROUPS_PROVIDER": ""}, "TABLEFRONT_GROUPS_PROVIDER is not set"),
     ],
 )
 def test_production_insecure_setting_is_refused_with_its_name(override, message):
