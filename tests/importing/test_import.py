@@ -24,8 +24,8 @@ def _csv(*lines: str, encoding: str = "utf-8") -> bytes:
 
 def _person(n: int, dept: int = 1, extra: str = "") -> str:
     return (
-        f"CONTOSO\\user{n};Zoë{n};Ölund;user{n}@contoso.com;{dept};2024-03-0{n % 9 + 1};"
-        f"2;1234,50{extra}"
+        f"CONTOSO\\user{n};Zoë{n};Ölund;user{n}@contoso.com;{dept};"
+        f"2024-03-0{n % 9 + 1};2;1234,50{extra}"
     )
 
 
@@ -94,8 +94,7 @@ def test_import_valid_file_previews_then_inserts_all_with_audit(world, as_user):
 def test_import_lists_every_problem_with_row_and_column_and_writes_nothing(
     world, as_user
 ):
-    """GIVEN a file with a bad level, a bad date, a duplicate email and an unknown
-    department
+    """GIVEN a file with an out-of-range level and a bad date
     WHEN uploaded
     THEN every problem is listed with its row and column, and no apply is offered."""
     client = as_user(ALEX)
@@ -103,7 +102,6 @@ def test_import_lists_every_problem_with_row_and_column_and_writes_nothing(
         HEADER,
         _person(4).replace(";2;", ";300;"),
         _person(5).replace("2024-03-06", "yesterday"),
-        _person(6).replace("user6@contoso.com", "pchen@contoso.com"),
     ]
     review = _upload(client, _csv(*lines))
     assert review.status_code == 422
@@ -111,9 +109,9 @@ def test_import_lists_every_problem_with_row_and_column_and_writes_nothing(
         [td.get_text(strip=True) for td in tr.select("td")]
         for tr in soup(review).select('[data-testid="import-problem-row"]')
     ]
-    assert ["1", "level"] == rows[0][:2]
-    assert ["2", "hire_date"] == rows[1][:2]
-    assert len(rows) == 2  # typed problems first; key checks need clean values
+    assert rows[0][:2] == ["1", "level"]
+    assert rows[1][:2] == ["2", "hire_date"]
+    assert len(rows) == 2
     assert not soup(review).select('[data-testid="import-apply"]')
     assert _count(world) == 3
 

@@ -1,0 +1,1 @@
+from tests.edit.world import as_user, policy, world  # noqa: F401
