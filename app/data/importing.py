@@ -280,6 +280,12 @@ def converter(info: TableInfo, name: str) -> Callable[[str], Any]:
             text = text.strip()
             if not text:
                 return empty()
+            try:  # ISO first: fromisoformat is C code, ~20x faster than strptime
+                parsed = dt.datetime.fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                return parsed.date() if kind == "date" else parsed
             for fmt in formats:
                 try:
                     parsed = dt.datetime.strptime(text, fmt)
@@ -544,16 +550,21 @@ def apply(
     try:
         written: list[tuple] = []
         for chunk in _chunks(checked.inserts, 5000):
-            keys = _insert_many(table, pk, list(chunk))
+            stored = _insert_many(table, pk, list(chunk))
             writes.write_audit(
                 [
                     writes.audit_entry(
-                        table, key, "import", actor, None, {**key, **values}
+                        table,
+                        {n: row[n] for n in pk},
+                        "import",
+                        actor,
+                        None,
+                        {k: v for k, v in row.items() if v is not None},
                     )
-                    for key, values in zip(keys, chunk, strict=True)
+                    for row in stored
                 ]
             )
-            written += [tuple(k[n] for n in pk) for k in keys]
+            written += [tuple(row[n] for n in pk) for row in stored]
         if checked.updates:
             _update_many(table, pk, checked.updates, actor)
             written += [tuple(r[n] for n in pk) for r in checked.updates]
@@ -582,7 +593,13 @@ def apply(
 
 
 def _insert_many(table: Table, pk: list[str], rows: list[dict]) -> list[dict]:
-    """executemany INSERT; keys back in order (RETURNING where the table allows)."""
+    """executemany INSERT; returns each stored row (key + inserted values).
+
+    With generated keys the rows come back through RETURNING / OUTPUT, batched by
+    SQLAlchemy's insertmanyvalues. Rows are matched by what the database returns,
+    not by position, so no ordering guarantee is needed (asking for one makes
+    SQLite fall back to one statement per row).
+    """
     if not rows:
         return []
     columns = list(dict.fromkeys(n for r in rows for n in r))
@@ -590,17 +607,18 @@ def _insert_many(table: Table, pk: list[str], rows: list[dict]) -> list[dict]:
     generated = [n for n in pk if n not in columns]
     if not generated:
         db.session.execute(insert(table), params)
-        return [{n: r[n] for n in pk} for r in params]
+        return params
     if table.implicit_returning:
-        stmt = insert(table).returning(
-            *(table.c[n] for n in pk), sort_by_parameter_order=True
-        )
+        returned = [*(table.c[n] for n in pk), *(table.c[n] for n in columns)]
+        stmt = insert(table).returning(*returned)
         return [dict(r) for r in db.session.execute(stmt, params).mappings()]
-    keys = []
+    stored = []
     for row in params:  # tables with triggers: no OUTPUT, one by one
         result = db.session.execute(insert(table).values(row))
-        keys.append(dict(zip(pk, result.inserted_primary_key, strict=True)))
-    return keys
+        stored.append(
+            {**dict(zip(pk, result.inserted_primary_key, strict=True)), **row}
+        )
+    return stored
 
 
 def _update_many(table: Table, pk: list[str], rows: list[dict], actor: str) -> None:
