@@ -112,6 +112,10 @@ class Config:
         )
         self.EXPORT_MAX_ROWS = _int(e, "TABLEFRONT_EXPORT_MAX_ROWS", 1_000_000)
         self.EXPORT_CONFIRM_ROWS = _int(e, "TABLEFRONT_EXPORT_CONFIRM_ROWS", 100_000)
+        # CSV import keeps an upload between its review and apply steps here (a share
+        # when several web servers sit behind a load balancer).
+        # Default: an "imports" folder beside TABLEFRONT_LOG_DIR (setup.ps1 creates it).
+        self.IMPORT_DIR = e.get("TABLEFRONT_IMPORT_DIR") or None
         self.LOG_DIR = Path(e.get("TABLEFRONT_LOG_DIR") or INSTANCE_DIR / "logs")
         self.LOG_LEVEL = e.get("TABLEFRONT_LOG_LEVEL", "INFO").upper()
         self.LOG_MAX_BYTES = _int(e, "TABLEFRONT_LOG_MAX_BYTES", 10 * 1024 * 1024)

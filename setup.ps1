@@ -55,6 +55,9 @@
     Password for a domain account given in -AppPoolIdentity (not needed for a gMSA).
 .PARAMETER LogPath
     Folder for the app's own log files. Default C:\ProgramData\Tablefront\logs.
+.PARAMETER ImportPath
+    Folder where CSV uploads wait between review and apply (deleted after an hour).
+    Default C:\ProgramData\Tablefront\imports.
 .PARAMETER SecretPath
     File holding the session secret key. Created with a random 64-character key only if
     it does not exist. Default C:\ProgramData\Tablefront\secret_key.txt.
@@ -104,6 +107,7 @@ param(
     [string]$AppPoolIdentity = 'ApplicationPoolIdentity',
     [pscredential]$AppPoolCredential,
     [string]$LogPath = 'C:\ProgramData\Tablefront\logs',
+    [string]$ImportPath = 'C:\ProgramData\Tablefront\imports',
     [string]$SecretPath = 'C:\ProgramData\Tablefront\secret_key.txt',
     [ValidateRange(1, 4096)]
     [int]$MaxUploadMB = 25,
@@ -293,6 +297,7 @@ function Get-InstalledWebConfig {
         TABLEFRONT_DB_DRIVER        = $DbDriver
         TABLEFRONT_SCHEMA_MAP       = $SchemaMap
         TABLEFRONT_LOG_DIR          = $LogPath
+        TABLEFRONT_IMPORT_DIR       = $ImportPath
         TABLEFRONT_SECRET_KEY_FILE  = $SecretPath
         TABLEFRONT_MAX_UPLOAD_MB    = [string]$MaxUploadMB
         TABLEFRONT_GROUPS_PROVIDER  = $GroupsProvider
@@ -554,10 +559,10 @@ foreach ($pair in @(@('windowsAuthentication', $true), @('anonymousAuthenticatio
     }
 }
 
-# --- Step 8: log folder and secret key (outside the web root) -------------------------
+# --- Step 8: log and import folders and secret key (outside the web root) -------------------------
 Write-Step 'Log folder and secret key'
 $secretFolder = Split-Path -Path $SecretPath -Parent
-foreach ($folder in @($LogPath, $secretFolder)) {
+foreach ($folder in @($LogPath, $ImportPath, $secretFolder)) {
     if (-not (Test-Path -Path $folder)) {
         if ($PSCmdlet.ShouldProcess($folder, 'Create folder')) {
             New-Item -ItemType Directory -Force -Path $folder | Out-Null
@@ -591,6 +596,7 @@ Write-Step "Permissions for $PoolPrincipal"
 $grants = @(
     @($InstallPath, 'ReadAndExecute', '(OI)(CI)RX'),
     @($LogPath, 'Modify', '(OI)(CI)M'),
+    @($ImportPath, 'Modify', '(OI)(CI)M'),
     @($SecretPath, 'Read', 'R')
 )
 foreach ($grant in $grants) {

@@ -74,6 +74,7 @@ def test_environ(tmp_path) -> dict[str, str]:
         "TABLEFRONT_ENV": "testing",
         "TABLEFRONT_LOG_DIR": str(tmp_path / "logs"),
         "TABLEFRONT_EMBEDDED_DB_DIR": str(tmp_path / "db"),
+        "TABLEFRONT_IMPORT_DIR": str(tmp_path / "imports"),
     }
 
 

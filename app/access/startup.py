@@ -6,17 +6,19 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 
 from app.access.groups import (
+    DirectoryUnavailable,
     GroupProvider,
     LdapGroups,
     LdapSettings,
     StaticGroups,
     read_password_file,
 )
-from app.access.policy import EXTENSION_KEY, AccessPolicy
+from app.access.policy import EXTENSION_KEY, AccessPolicy, is_admin
 from app.access.settings import AccessSettings, load_settings
+from app.errors import AppError
 from app.extensions import db
 from app.identity import dev_identity_enabled, parse_account
 from config import ConfigError
@@ -119,9 +121,22 @@ def register_access(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = AccessPolicy(settings, provider, db.metadata)
     if dev_identity_enabled(app):
         app.extensions["tablefront_dev_accounts"] = lambda: demo_accounts(settings)
+    app.context_processor(_inject_admin_check)
     log.info(
         "access settings %s: %d roles, groups from the %s provider",
         path,
         len(settings.roles),
         provider.name,
     )
+
+
+def _inject_admin_check() -> dict[str, Any]:
+    """Templates ask ``caller_is_admin()`` to offer the admin pages in the header."""
+
+    def caller_is_admin() -> bool:
+        try:
+            return is_admin(g.get("identity"))
+        except (DirectoryUnavailable, AppError):  # the error page must still render
+            return False
+
+    return {"caller_is_admin": caller_is_admin}

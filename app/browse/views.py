@@ -179,6 +179,7 @@ def detail(schema: str, table: str, row_key: str):
         related=related,
         list_url=url_for("browse.index", schema=schema, table=table),
         can_export=row.scope.can("export"),
+        row_key=row_key,
     )
 
 
