@@ -37,7 +37,7 @@ rows = [{ column = "department_id", equals = "caller.department_id" }]
 
 [[roles.staff.grants]]
 tables = ["hr.leave_requests"]
-actions = ["read", "export"]
+actions = [{leave_actions}]
 hidden_columns = [{leave_hidden}]
 [[roles.staff.grants.rows]]
 column = "employee_id"
@@ -69,10 +69,18 @@ users = ["*"]
 """
 
 
-def access_toml(leave_hidden: tuple[str, ...] = ("comment",)) -> str:
-    """The access file; ``leave_hidden`` are the leave columns staff may not see."""
-    hidden = ", ".join(f'"{c}"' for c in leave_hidden)
-    return ACCESS_HEAD + STAFF_GRANTS.replace("{leave_hidden}", hidden)
+def access_toml(
+    leave_hidden: tuple[str, ...] = ("comment",),
+    leave_actions: tuple[str, ...] = ("read", "export"),
+) -> str:
+    """The access file; ``leave_*`` are what staff may do and not see on leave."""
+
+    def quoted(names: tuple[str, ...]) -> str:
+        return ", ".join(f'"{n}"' for n in names)
+
+    return ACCESS_HEAD + STAFF_GRANTS.replace(
+        "{leave_hidden}", quoted(leave_hidden)
+    ).replace("{leave_actions}", quoted(leave_actions))
 
 
 @dataclass(frozen=True)

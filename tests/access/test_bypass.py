@@ -166,11 +166,6 @@ def next_href(doc: BeautifulSoup) -> str:
     return link["href"]
 
 
-def secrets(p) -> list[str]:
-    """How a person's hidden values could show: raw, formatted, as text."""
-    return [f"{p.salary:,.2f}", str(p.salary), p.notes, p.email]
-
-
 def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
@@ -594,15 +589,15 @@ def test_export_link_not_offered_without_export_action(staff, admin):
 # --- hidden columns in pages and errors ---------------------------------------------
 
 
-def hidden_needles(app: Flask, column: str) -> list[str]:
-    """A hidden column's name, its label, and its values for visible people."""
+def hidden_needles(app: Flask, column: str, people=VISIBLE_PEOPLE) -> list[str]:
+    """A hidden column's name, its label, and its values for ``people``."""
     label = hidden_labels(app, (column,))[0]
     values = {
         "salary": lambda p: [f"{p.salary:,.2f}", str(p.salary)],
         "notes": lambda p: [p.notes],
         "email": lambda p: [p.email],
     }[column]
-    return [column, label, *(v for p in VISIBLE_PEOPLE for v in values(p))]
+    return [column, label, *(v for p in people for v in values(p))]
 
 
 PLACEHOLDER_BUG = (
@@ -635,10 +630,7 @@ def test_detail_html_never_shows_hidden_column(world, staff, admin, column):
     WHEN she opens the colleague's page
     THEN neither the column's name, label nor value appears, the admin sees them."""
     colleague = VISIBLE_PEOPLE[0]
-    needles = [
-        n for n in hidden_needles(world, column)
-        if n in (column, *hidden_labels(world, (column,)), *secrets(colleague))
-    ]  # fmt: skip
+    needles = hidden_needles(world, column, [colleague])
     url = employee_url(colleague.employee_id)
     assert found_in(ok_soup(staff.get(url)), needles) == set()
     assert found_in(ok_soup(admin.get(url)), needles) == set(needles)
@@ -955,3 +947,48 @@ def test_page_token_never_carries_hidden_default_sort_values(make_world):
     staff_href = next_href(ok_soup(client_for(app, STAFF_LOGIN).get(
         "/t/hr/leave_requests?size=1")))  # fmt: skip
     assert not any(d in token_payload(staff_href) for d in dates)
+
+
+# --- foreign-key choices in forms -------------------------------------------------
+
+
+@pytest.fixture
+def creating_world(make_world) -> Flask:
+    """The world with staff also allowed to create leave requests."""
+    return make_world(access_toml(leave_actions=("read", "export", "create")))
+
+
+@pytest.mark.parametrize("field", ["f_employee_id", "f_approved_by"])
+def test_form_fk_choices_omit_rows_outside_filter(creating_world, field):
+    """GIVEN staff may create leave requests, whose employee fields point at
+    hr.employees (row-filtered for her)
+    WHEN she opens the new-row form
+    THEN the field's choices are exactly the people she may see, while the
+    admin's choices are everyone."""
+
+    def choices(login: str) -> set[str]:
+        doc = ok_soup(
+            client_for(creating_world, login).get("/t/hr/leave_requests/-/new")
+        )
+        select = doc.select_one(f'select[name="{field}"]')
+        assert select is not None, f"no select {field}"
+        return {o["value"] for o in select.find_all("option") if o["value"]}
+
+    assert choices(STAFF_LOGIN) == {str(p.employee_id) for p in VISIBLE_PEOPLE}
+    assert choices(ADMIN_LOGIN) == {str(p.employee_id) for p in PEOPLE}
+
+
+@pytest.mark.parametrize("target", INVISIBLE_PEOPLE, ids=lambda p: p.last_name)
+def test_form_fk_lookup_never_offers_rows_outside_filter(creating_world, target):
+    """GIVEN staff may create leave requests
+    WHEN her form's employee lookup searches the name of someone outside her filter
+    THEN no option is offered, while the admin's lookup offers that person."""
+    url = f"/t/hr/leave_requests/-/lookup/employee_id?q={target.last_name}"
+
+    def offered(login: str) -> set[str]:
+        response = client_for(creating_world, login).get(url)
+        assert response.status_code == 200
+        return {o["value"] for o in soup(response).find_all("option")}
+
+    assert offered(STAFF_LOGIN) == set()
+    assert offered(ADMIN_LOGIN) == {str(target.employee_id)}
