@@ -126,7 +126,7 @@ class Config:
             for k, v in _pairs(e.get("TABLEFRONT_DOMAIN_MAP")).items()
         }
         self.DEFAULT_DOMAIN = (e.get("TABLEFRONT_DEFAULT_DOMAIN") or "").upper()
-        self.PUBLIC_HEALTH = _flag(e.get("TABLEFRONT_PUBLIC_HEALTH"), default=True)
+        self.PUBLIC_HEALTH = _flag(e.get("TABLEFRONT_PUBLIC_HEALTH"))
         self.MAX_UPLOAD_MB = _int(e, "TABLEFRONT_MAX_UPLOAD_MB", 25)
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
         self.APP_NAME = e.get("TABLEFRONT_APP_NAME", "Tablefront")

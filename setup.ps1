@@ -74,6 +74,9 @@
     Search base for users and groups, e.g. 'DC=contoso,DC=com'.
 .PARAMETER DomainMap
     NetBIOS=DNS domain pairs, e.g. 'CONTOSO=contoso.com'.
+.PARAMETER PublicHealth
+    Let load balancers call /health and /health/ready without Windows credentials
+    (anonymous authentication for that path only; the app then answers them too).
 .PARAMETER SkipWarmup
     Do not request /health at the end.
 
@@ -118,6 +121,7 @@ param(
     [string]$LdapUrl = '',
     [string]$LdapBaseDn = '',
     [string]$DomainMap = '',
+    [switch]$PublicHealth,
     [switch]$SkipWarmup
 )
 
@@ -305,6 +309,7 @@ function Get-InstalledWebConfig {
         TABLEFRONT_LDAP_BASE_DN     = $LdapBaseDn
         TABLEFRONT_LDAP_AUTH        = 'kerberos'
         TABLEFRONT_DOMAIN_MAP       = $DomainMap
+        TABLEFRONT_PUBLIC_HEALTH    = $(if ($PublicHealth) { '1' } else { '0' })
     }
     foreach ($key in $settings.Keys) {
         $node = $doc.SelectSingleNode("/configuration/appSettings/add[@key='$key']")
@@ -557,6 +562,25 @@ foreach ($pair in @(@('windowsAuthentication', $true), @('anonymousAuthenticatio
     else {
         Write-Unchanged "$method enabled = $wanted"
     }
+}
+
+# Load balancers: anonymous access to /health only, when asked for (-PublicHealth). The
+# app answers there without an identity only when TABLEFRONT_PUBLIC_HEALTH=1 as well.
+$healthLocation = "$SiteName/health"
+$healthAnonymous = $null
+if (Test-Site) {
+    $healthAnonymous = Get-WebConfigurationProperty -PSPath 'IIS:\' -Location $healthLocation -Filter "$AuthFilter/anonymousAuthentication" -Name 'enabled' -ErrorAction SilentlyContinue
+    if ($healthAnonymous -and $healthAnonymous.PSObject.Properties['Value']) { $healthAnonymous = $healthAnonymous.Value }
+}
+$wantedHealthAnonymous = [bool]$PublicHealth
+if ([bool]$healthAnonymous -ne $wantedHealthAnonymous) {
+    if ($PSCmdlet.ShouldProcess("$healthLocation anonymousAuthentication", "Set enabled = $wantedHealthAnonymous")) {
+        Set-WebConfigurationProperty -PSPath 'IIS:\' -Location $healthLocation -Filter "$AuthFilter/anonymousAuthentication" -Name 'enabled' -Value $wantedHealthAnonymous
+    }
+    Write-Changed "anonymous access to /health = $wantedHealthAnonymous"
+}
+else {
+    Write-Unchanged "anonymous access to /health = $wantedHealthAnonymous"
 }
 
 # --- Step 8: log and import folders and secret key (outside the web root) -------------------------

@@ -60,7 +60,8 @@ def open_scope(
     """The caller's scope on table ``key``: 404 if unknown or unreadable, 403 if
     the action is not granted."""
     info = catalog.get(key)
-    if info is None:
+    # An unreadable table answers exactly like a missing one: no probing for names.
+    if info is None or not table_access(identity, info.table).allows("read"):
         raise AppError(404, detail=f"There is no table {key!r} here.")
     access = require(identity, info.table, action)
     return _scope(identity, catalog, info, access)

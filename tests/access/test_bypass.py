@@ -806,17 +806,6 @@ def test_table_without_read_grant_is_404_on_every_url(staff, admin, url):
     assert admin.get(url).status_code == 200
 
 
-TABLE_404_BUG = (
-    "app/data/scope.py open_scope: an unknown table raises AppError(404, detail="
-    "\"There is no table 'x.y' here.\") but a table the caller may not read goes "
-    "through app/access/policy.py require(), which raises a bare AppError(404) with "
-    "the generic detail. The two 404s differ, so any caller can tell which tables "
-    "exist. Fix: give both the same detail (e.g. open_scope catches the unreadable "
-    "case and raises the unknown-table error)."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=TABLE_404_BUG)
 @pytest.mark.parametrize(
     ("url", "missing_url"),
     [

@@ -46,6 +46,7 @@ def mssql_app(make_app, port: int, **settings: str):
     app = make_app(
         TABLEFRONT_DATABASE_URL=mssql_url(port),
         TABLEFRONT_DB_LOGIN_TIMEOUT=str(LOGIN_TIMEOUT),
+        TABLEFRONT_PUBLIC_HEALTH="1",
         **settings,
     )
 

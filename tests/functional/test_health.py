@@ -1,39 +1,46 @@
-"""Health checks for load balancers."""
+"""Health checks for load balancers: anonymous only when configured so."""
 
 from __future__ import annotations
 
+import pytest
 
-def test_health_live_answers_without_identity_by_default(client):
-    """GIVEN the default PUBLIC_HEALTH WHEN /health is asked anonymously THEN 200 ok."""
-    response = client.get("/health")
+SIGNED_IN = {"REMOTE_USER": "CONTOSO\\lb-probe"}
+
+
+@pytest.fixture
+def public_client(make_app):
+    return make_app(TABLEFRONT_PUBLIC_HEALTH="1").test_client()
+
+
+@pytest.mark.parametrize("path", ["/health", "/health/ready"])
+def test_health_requires_windows_auth_by_default(client, path):
+    """GIVEN the default settings WHEN a health check comes without an identity THEN
+    401, and with one THEN 200."""
+    assert client.get(path).status_code == 401
+    assert client.get(path, environ_base=SIGNED_IN).status_code == 200
+
+
+def test_health_live_answers_anonymously_when_public(public_client):
+    """GIVEN TABLEFRONT_PUBLIC_HEALTH=1 WHEN /health is asked anonymously THEN ok."""
+    response = public_client.get("/health")
     assert (response.status_code, response.json) == (200, {"status": "ok"})
 
 
-def test_health_ready_checks_the_database(client):
+def test_health_ready_checks_the_database(public_client):
     """GIVEN a reachable database WHEN /health/ready is asked THEN 200 with timing."""
-    response = client.get("/health/ready")
+    response = public_client.get("/health/ready")
     assert response.status_code == 200
     assert response.json["database"] == "ok"
 
 
-def test_health_requires_identity_when_not_public(make_app):
-    """GIVEN TABLEFRONT_PUBLIC_HEALTH=0 WHEN /health is asked anonymously THEN 401,
-    and signed in THEN 200."""
-    app = make_app(TABLEFRONT_PUBLIC_HEALTH="0")
-    c = app.test_client()
-    assert c.get("/health").status_code == 401
-    assert c.get("/health/ready").status_code == 401
-    assert (
-        c.get("/health", environ_base={"REMOTE_USER": "CONTOSO\\lb"}).status_code == 200
-    )
-
-
 def test_health_ready_unreachable_database_is_503(make_app, tmp_path):
     """GIVEN a database file that cannot be opened WHEN /health/ready is asked THEN
-    503 unavailable, without details."""
+    503 unavailable, with a plain reason and no internals."""
     db_dir = tmp_path / "db"
     (db_dir / "main.db").mkdir(parents=True)  # a folder where the file should be
-    app = make_app(TABLEFRONT_EMBEDDED_DB_DIR=str(db_dir))
+    app = make_app(TABLEFRONT_EMBEDDED_DB_DIR=str(db_dir), TABLEFRONT_PUBLIC_HEALTH="1")
     response = app.test_client().get("/health/ready")
     assert response.status_code == 503
-    assert response.json == {"status": "unavailable", "database": "unreachable"}
+    assert response.json["status"] == "unavailable"
+    assert response.json["database"] == "unreachable"
+    assert "Traceback" not in response.get_data(as_text=True)

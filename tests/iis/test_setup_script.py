@@ -324,10 +324,26 @@ def test_setup_script_sets_site_authentication(method, enabled):
     in applicationHost (-PSPath IIS:\\ -Location), never in web.config."""
     assert f"@('{method}', {enabled})" in SOURCE
     (setter,) = [
-        c for c in _calls("Set-WebConfigurationProperty") if "$AuthFilter" in c.source
+        c
+        for c in _calls("Set-WebConfigurationProperty")
+        if "$AuthFilter/$method" in c.source
     ]
     assert "-PSPath 'IIS:\\' -Location $SiteName" in setter.source
     assert any("ShouldProcess" in g for g in setter.guards)
+
+
+def test_setup_script_public_health_opens_only_the_health_path():
+    """GIVEN -PublicHealth WHEN the script runs THEN anonymous authentication is set
+    for the /health location only, guarded, and the app setting follows the switch."""
+    (setter,) = [
+        c
+        for c in _calls("Set-WebConfigurationProperty")
+        if "anonymousAuthentication" in c.source
+    ]
+    assert "-Location $healthLocation" in setter.source
+    assert '$healthLocation = "$SiteName/health"' in SOURCE
+    assert any("ShouldProcess" in g for g in setter.guards)
+    assert "TABLEFRONT_PUBLIC_HEALTH    = $(if ($PublicHealth)" in SOURCE
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ class WfastcgiProcess:
                 "PYTHONPATH": str(REPO),
                 "TABLEFRONT_ENV": "testing",
                 "TABLEFRONT_GROUPS_PROVIDER": "static",
+                "TABLEFRONT_PUBLIC_HEALTH": "1",
                 "TABLEFRONT_LOG_DIR": str(root / "logs"),
                 "TABLEFRONT_SECRET_KEY_FILE": str(secret_file),
             },
@@ -201,7 +202,7 @@ def test_wfastcgi_resolves_our_wsgi_handler_to_working_app(
         monkeypatch.setenv(name, value)
     app = wfastcgi.get_wsgi_handler(handler_name)
     assert isinstance(app, Flask)
-    response = Client(app).get("/health")
+    response = Client(app).get("/health", environ_base={"REMOTE_USER": "CONTOSO\\lb"})
     assert (response.status_code, response.json) == (200, {"status": "ok"})
 
 
