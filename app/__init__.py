@@ -6,6 +6,8 @@ configuration comes from the environment (see config.py).
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 
 from config import Config, load_config
@@ -13,6 +15,20 @@ from config import Config, load_config
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app; ``config`` is for tests, IIS passes nothing."""
+    # Every IIS worker pays start-up on each recycle: no collections while thousands
+    # of long-lived objects (classes, mappers, templates) are made, then freeze them
+    # so later collections skip them (cuts p99 latency, FACTS.md).
+    gc.disable()
+    try:
+        app = _build_app(config)
+    finally:
+        gc.enable()
+    if not app.testing:  # test runs build hundreds of apps: let them be collected
+        gc.freeze()
+    return app
+
+
+def _build_app(config: Config | None) -> Flask:
     from app import database, errors, identity, logs, security
     from app.access import register_access
     from app.blueprints import register_blueprints
