@@ -7,7 +7,7 @@ is chosen once per column and applied to every value of that column on the page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
@@ -80,7 +80,18 @@ def _datetime(value: Any) -> Cell:
     return Cell(shown, "tf-date", value.isoformat(sep=" "))
 
 
+GUID_SHOWN = 8
+
+
 def _guid(value: Any) -> Cell:
+    """Lists show a GUID's first 8 characters; the tooltip has all of it."""
+    text = str(value).upper()
+    if len(text) <= GUID_SHOWN + 1:
+        return Cell(text, "tf-mono")
+    return Cell(text[:GUID_SHOWN] + "…", "tf-mono", text)
+
+
+def _full_guid(value: Any) -> Cell:
     return Cell(str(value).upper(), "tf-mono")
 
 
@@ -115,9 +126,11 @@ def formatter(
     full: bool = False,
 ) -> Callable[[Any], Cell]:
     """The function that formats ``column``'s values (FK values as linked labels)."""
-    plain = (
-        _full_text if full and column.is_string else _BY_KIND.get(column.kind, _text)
-    )
+    plain = _BY_KIND.get(column.kind, _text)
+    if full and column.is_string:
+        plain = _full_text
+    elif full and column.kind == "guid":
+        plain = _full_guid
     if labels is None:
 
         def format_plain(value: Any) -> Cell:
@@ -137,15 +150,3 @@ def formatter(
         return Cell(label.text, "tf-fk", f"{column.name} = {value}", href)
 
     return format_fk
-
-
-def format_rows(
-    columns: Sequence[ColumnInfo],
-    rows: Sequence[Sequence[Any]],
-    labels: dict[str, LabelSet],
-    link_base: str,
-) -> list[list[Cell]]:
-    """Every row of a page as formatted cells."""
-    formatters = [formatter(c, labels.get(c.name), link_base) for c in columns]
-    pairs = list(zip(formatters, range(len(columns)), strict=True))
-    return [[f(row[i]) for f, i in pairs] for row in rows]

@@ -15,8 +15,9 @@ from flask import (
     url_for,
 )
 
-from app.browse.cells import format_rows, formatter
+from app.browse.cells import formatter
 from app.browse.params import parse_list_args, state_pairs, with_query
+from app.browse.row_markup import has_open_column, table_body
 from app.catalog import get_catalog
 from app.data import (
     FORMATS,
@@ -53,7 +54,14 @@ def _list_context(schema: str, table: str) -> dict:
     scope = page.scope
     base = url_for("browse.index", schema=schema, table=table)
     row_base = base + "/"
-    cells = format_rows(page.columns, page.rows, page.labels, request.script_root)
+    body = table_body(
+        page.columns,
+        page.rows,
+        page.labels,
+        page.row_keys,
+        row_base,
+        request.script_root,
+    )
     sort = page.sort[0] if page.sort else None
     current_sort = ("-" if sort and sort.descending else "") + (
         sort.column.name if sort else ""
@@ -64,7 +72,8 @@ def _list_context(schema: str, table: str) -> dict:
             continue
         target = "-" + column.name if current_sort == column.name else column.name
         sort_links[column.name] = with_query(base, state_pairs(query, sort=target))
-    filterable = [(c, ops_for(c, scope)) for c in page.columns]
+    # Every visible column can be filtered on, listed or not.
+    filterable = [(c, ops_for(c, scope)) for c in scope.visible]
     export_links = {}
     if scope.can("export"):
         for fmt in FORMATS:
@@ -78,12 +87,15 @@ def _list_context(schema: str, table: str) -> dict:
             (row, _without_filter(base, query, filter_rows, i))
             for i, row in enumerate(filter_rows)
         ],
-        "cells": cells,
-        "row_base": row_base,
+        "body": body,
+        "open_column": has_open_column(
+            page.columns, bool(page.row_keys) and page.row_keys[0] is not None
+        ),
         "base": base,
         "current_sort": current_sort,
         "sort_links": sort_links,
         "filterable": [(c, ops) for c, ops in filterable if ops],
+        "filter_ops": {c.name: ops for c, ops in filterable if ops},
         "op_labels": OP_LABELS,
         "page_sizes": PAGE_SIZES,
         "links": {
@@ -160,10 +172,18 @@ def detail(schema: str, table: str, row_key: str):
                 "item": item,
                 "info": child,
                 "page": item.page,
-                "cells": format_rows(
-                    item.page.columns, item.page.rows, item.page.labels, link_base
+                "body": table_body(
+                    item.page.columns,
+                    item.page.rows,
+                    item.page.labels,
+                    item.page.row_keys,
+                    child_base + "/",
+                    link_base,
                 ),
-                "row_base": child_base + "/",
+                "open_column": has_open_column(
+                    item.page.columns,
+                    bool(item.page.row_keys) and item.page.row_keys[0] is not None,
+                ),
                 "all_link": with_query(child_base, pairs),
                 "more_link": more,
                 "via": ", ".join(

@@ -81,6 +81,7 @@ class TableInfo:
     # at a page boundary).
     order_key: tuple[str, ...] = ()
     label_columns: tuple[str, ...] = ()
+    list_columns: tuple[str, ...] = ()  # the list page's columns in order; () = all
     searchable: tuple[str, ...] = ()
     default_sort: str = ""  # column name, "-" prefix for descending
     page_size: int = 50

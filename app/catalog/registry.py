@@ -208,6 +208,20 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
     for name in settings.hidden:
         check(name, "hidden")
         info.columns[name].hidden = True
+    if settings.list_columns is not None:
+        for name in settings.list_columns:
+            check(name, "list_columns")
+            if info.columns[name].hidden:
+                raise file.error(
+                    f"list column {name!r} of {info.key!r} is also hidden",
+                    file.line_of(settings, name),
+                )
+        if len(set(settings.list_columns)) != len(settings.list_columns):
+            raise file.error(
+                f"list_columns of {info.key!r} names a column twice",
+                file.line_of(settings, "list_columns"),
+            )
+        info.list_columns = tuple(settings.list_columns)
     for name, label in settings.column_labels.items():
         check(name, "columns")
         info.columns[name].label = label

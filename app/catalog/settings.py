@@ -9,6 +9,9 @@ Format (every key optional)::
     label = "Employees"
     description = "Everyone on the payroll."
     hidden = ["row_version"]                  # never shown, to anyone
+    list_columns = ["last_name", "first_name"]  # the list's columns, in order
+                                              # (default: every column; detail
+                                              # pages always show every column)
     search = ["last_name", "first_name"]      # the search box looks here
     sort = "last_name"                        # "-hire_date" for descending
     label_column = ["first_name", "last_name"]  # names a row pointed at (str or list)
@@ -34,6 +37,7 @@ TABLE_KEYS = {
     "label": str,
     "description": str,
     "hidden": list,
+    "list_columns": list,
     "search": list,
     "sort": str,
     "label_column": (str, list),
@@ -56,6 +60,7 @@ class TableSettings:
     label: str | None = None
     description: str | None = None
     hidden: list[str] = field(default_factory=list)
+    list_columns: list[str] | None = None
     search: list[str] | None = None
     sort: str | None = None
     label_column: list[str] | None = None
@@ -159,6 +164,12 @@ def _fill(file: SettingsFile, settings: TableSettings, raw: dict[str, Any]) -> N
     settings.label = raw.get("label")
     settings.description = raw.get("description")
     settings.hidden = strings("hidden") if "hidden" in raw else []
+    settings.list_columns = strings("list_columns") if "list_columns" in raw else None
+    if settings.list_columns is not None and not settings.list_columns:
+        raise file.error(
+            f"{settings.key}.list_columns must name at least one column",
+            file.line_of(settings, "list_columns"),
+        )
     settings.search = strings("search") if "search" in raw else None
     settings.sort = raw.get("sort")
     settings.label_column = strings("label_column") if "label_column" in raw else None

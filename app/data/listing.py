@@ -88,13 +88,16 @@ def page_size(requested: int | None, info: TableInfo) -> int:
     return requested
 
 
-def plan_list(scope: Scope, query: ListQuery, dialect: str) -> PlannedList:
-    """Build (without running) the SELECT for one page of ``query``."""
+def plan_list(
+    scope: Scope, query: ListQuery, dialect: str, omit: frozenset[str] = frozenset()
+) -> PlannedList:
+    """Build (without running) the SELECT for one page of ``query``; ``omit`` names
+    listed columns not to show (a related list drops the column pointing back)."""
     info = scope.info
     where = conditions(scope, query, dialect)
     sort = sort_columns(scope, query.sort)
     size = page_size(query.size, info)
-    columns = scope.visible
+    columns = [c for c in scope.listed if c.name not in omit] or scope.listed
     shown = {c.name for c in columns}
     extra = [
         n
@@ -148,11 +151,15 @@ def list_page(
 
 
 def scoped_list_page(
-    scope: Scope, query: ListQuery, *, with_count: bool = True
+    scope: Scope,
+    query: ListQuery,
+    *,
+    with_count: bool = True,
+    omit: frozenset[str] = frozenset(),
 ) -> ListPage:
     """One page for an already opened scope (related lists reuse this)."""
     dialect = db.session.get_bind().dialect.name
-    plan = plan_list(scope, query, dialect)
+    plan = plan_list(scope, query, dialect, omit)
     fetched = db.session.execute(plan.statement).all()
     more = len(fetched) > plan.size
     rows = fetched[: plan.size]

@@ -121,7 +121,7 @@ def related_lists(scope: Scope, row: dict[str, Any]) -> list[RelatedList]:
             for c, v in zip(ref.child_columns, values, strict=True)
         )
         query = ListQuery(filters=filters, size=RELATED_PAGE_SIZE)
-        page = scoped_list_page(child, query)
+        page = scoped_list_page(child, query, omit=frozenset(ref.child_columns))
         result.append(RelatedList(ref, filters, page))
     return result
 

@@ -36,6 +36,16 @@ class Scope:
         return [c for c in self.info.columns.values() if c.name not in self.hidden]
 
     @property
+    def listed(self) -> list[ColumnInfo]:
+        """The list page's columns: the table's ``list_columns`` (in that order)
+        that the caller may see, else every visible column."""
+        names = self.info.list_columns
+        if not names:
+            return self.visible
+        columns = self.info.columns
+        return [columns[n] for n in names if n not in self.hidden]
+
+    @property
     def row_filter(self) -> ColumnElement[bool] | None:
         return self.access.row_filter
 
