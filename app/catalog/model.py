@@ -58,6 +58,7 @@ class ColumnInfo:
     unique: bool = False
     hidden: bool = False  # hidden by the settings file (everyone)
     fk: ForeignKeyInfo | None = None  # single-column foreign key, if any
+    help: str = ""  # help text under the form field (settings: [..help])
 
     @property
     def is_string(self) -> bool:

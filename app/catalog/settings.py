@@ -20,6 +20,9 @@ Format (every key optional)::
 
     [tables."hr.employees".columns]
     hire_date = "Hired on"                    # column labels
+
+    [tables."hr.employees".help]
+    login = "DOMAIN\\user as in Active Directory"  # help text under form fields
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ TABLE_KEYS = {
     "page_size": int,
     "read_only": bool,
     "columns": dict,
+    "help": dict,
 }
 
 
@@ -67,6 +71,7 @@ class TableSettings:
     page_size: int | None = None
     read_only: bool = False
     column_labels: dict[str, str] = field(default_factory=dict)
+    column_help: dict[str, str] = field(default_factory=dict)  # [..help] column = text
 
 
 @dataclass
@@ -189,6 +194,13 @@ def _fill(file: SettingsFile, settings: TableSettings, raw: dict[str, Any]) -> N
                 file.line_of(settings, column),
             )
         settings.column_labels[column] = label
+    for column, text in raw.get("help", {}).items():
+        if not isinstance(text, str) or not text.strip():
+            raise file.error(
+                f"{settings.key}.help.{column} must be a help text",
+                file.line_of(settings, column),
+            )
+        settings.column_help[column] = text.strip()
 
 
 def _first_line_with(lines: list[str], word: str) -> int:

@@ -225,7 +225,10 @@ def form_class(
         required = not col.nullable and not (creating and has_default(col))
         if col.primary_key and creating:
             required = True
-        attrs[spec.field_name] = _field_for(col_info, spec, required)
+        unbound = _field_for(col_info, spec, required)
+        if col_info.help:
+            unbound.kwargs["description"] = col_info.help  # the macro shows it
+        attrs[spec.field_name] = unbound
     return type(f"{info.name.title()}Form", (EditForm,), attrs)
 
 

@@ -184,7 +184,7 @@ def test_edit_missing_required_keeps_input_and_marks_field(tf, demo):
     assert "is-invalid" in (
         tf.page.get_by_test_id("field-last_name").get_attribute("class") or ""
     )
-    tf.screenshot("edit_validation_error", full_page=True)
+    tf.screenshot("edit_validation_error")
     tf.goto(f"{EMPLOYEES}/{employee}")
     assert field_value(tf.page, "job_title") != title
     tf.assert_clean()
