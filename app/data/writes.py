@@ -34,11 +34,13 @@ import decimal
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -700,6 +702,7 @@ def _run(table: Table, labels: Mapping[str, str] | None, work):
     try:
         result = work()
         db.session.commit()
+        forget_choices(table)
         return result
     except (IntegrityError, DataError) as exc:
         db.session.rollback()
@@ -757,16 +760,21 @@ def update_row(
     actor: str,
     access_for: AccessFor,
     labels: Mapping[str, str] | None = None,
+    before: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Update one row if nobody changed it since ``original`` (audited).
 
-    Raises Conflict (with the current row), RowGone, OutsideFilter or FieldErrors;
-    returns the new values of the columns that changed.
+    ``before`` is the row as already read in this transaction (saves a second
+    read; the concurrency predicate still decides). Raises Conflict (with the
+    current row), RowGone, OutsideFilter or FieldErrors; returns the new values of
+    the columns that changed.
     """
     check_values(table, access, values, creating=False)
 
     def work() -> dict[str, Any]:
-        before = read_row(table, access, pk, "update")
+        nonlocal before
+        if before is None:
+            before = read_row(table, access, pk, "update")
         if before is None:
             raise RowGone()
         old, new = _changed(before, values, values.keys())
@@ -918,6 +926,19 @@ def _label_expr(ref: Table, label_columns: Sequence[str], key: Column):
     return cols
 
 
+CHOICES_TTL = 10.0  # seconds a choice list is reused (GET form, then its POST)
+CHOICES_CACHE_SIZE = 512
+
+
+def _filter_shape(where: Sequence[ColumnElement[bool]]) -> tuple:
+    """The row filter as (SQL text, parameter values): equal shapes see equal rows."""
+    shape: list[Any] = []
+    for term in where:
+        compiled = term.compile()
+        shape += [str(compiled), tuple(repr(v) for v in compiled.params.values())]
+    return tuple(shape)
+
+
 def reference_choices(
     ref: Table,
     key_column: str,
@@ -926,9 +947,58 @@ def reference_choices(
     limit: int = SMALL_TABLE_ROWS,
 ) -> list[tuple[Any, str]] | None:
     """(key, label) of every visible row of a small referenced table, or None when
-    it has more than ``limit`` rows (the form then offers a lookup instead)."""
+    it has more than ``limit`` rows (the form then offers a lookup instead).
+
+    Lists are reused for ``CHOICES_TTL`` seconds per table, columns, hidden columns
+    and row-filter shape, so a form's GET and its POST query once. A row added in
+    the meantime shows up after the TTL; what is saved is still checked against the
+    caller's filter by ``check_references``."""
     if not access.allows("read"):
         return None
+    if not has_app_context():
+        return _reference_choices(ref, key_column, label_columns, access, limit)
+    key = (
+        table_key(ref),
+        id(ref),
+        key_column,
+        tuple(label_columns),
+        tuple(sorted(access.hidden_columns)),
+        _filter_shape(_visible(access)),
+        limit,
+    )
+    cache = _choices_cache()
+    now = time.monotonic()
+    cached = cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    found = _reference_choices(ref, key_column, label_columns, access, limit)
+    if len(cache) >= CHOICES_CACHE_SIZE:
+        cache.clear()
+    cache[key] = (now + CHOICES_TTL, found)
+    return found
+
+
+def _choices_cache() -> dict[tuple, tuple[float, list[tuple[Any, str]] | None]]:
+    """This app's choice lists (per app: each app has its own database)."""
+    return current_app.extensions.setdefault("tablefront.fk_choices", {})
+
+
+def forget_choices(table: Table) -> None:
+    """Drop cached choice lists of ``table`` after this process wrote to it."""
+    if not has_app_context():
+        return
+    cache = _choices_cache()
+    for key in [k for k in cache if k[1] == id(table)]:
+        cache.pop(key, None)
+
+
+def _reference_choices(
+    ref: Table,
+    key_column: str,
+    label_columns: Sequence[str],
+    access: TableAccess,
+    limit: int,
+) -> list[tuple[Any, str]] | None:
     key = ref.c[key_column]
     hidden = set(access.hidden_columns)
     label_cols = _label_expr(ref, [c for c in label_columns if c not in hidden], key)

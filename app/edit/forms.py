@@ -30,6 +30,7 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -43,6 +44,7 @@ from wtforms import (
     StringField,
     TextAreaField,
     TimeField,
+    widgets,
 )
 from wtforms.validators import (
     InputRequired,
@@ -51,6 +53,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets.core import clean_key
 
 from app.catalog import ColumnInfo, TableInfo
 from app.data.values import tag, untag
@@ -64,6 +67,36 @@ from app.data.writes import (
 from app.errors import AppError
 
 ORIGINAL_FIELD = "original_token"
+
+
+def fast_html_params(**kwargs: Any) -> Markup:
+    """wtforms' ``html_params`` with the same output, without ``Markup.format``
+    (a string.Formatter per attribute: the larger part of rendering a form)."""
+    parts = []
+    for key, value in sorted(kwargs.items()):
+        key = clean_key(key)
+        if value is True:
+            parts.append(escape(key))
+        elif value is not False:
+            text = str(escape(value)).replace('"', "&quot;")
+            parts.append(f'{escape(key)}="{text}"')
+    return Markup(" ".join(parts))
+
+
+def _fast(widget: type) -> type:
+    return type(
+        widget.__name__, (widget,), {"html_params": staticmethod(fast_html_params)}
+    )
+
+
+TEXT_INPUT = _fast(widgets.TextInput)()
+NUMBER_INPUT = _fast(widgets.NumberInput)()
+ANY_NUMBER_INPUT = _fast(widgets.NumberInput)(step="any")
+DATE_INPUT = _fast(widgets.DateInput)()
+DATETIME_INPUT = _fast(widgets.DateTimeLocalInput)()
+TIME_INPUT = _fast(widgets.TimeInput)()
+CHECKBOX_INPUT = _fast(widgets.CheckboxInput)()
+HIDDEN_INPUT = _fast(widgets.HiddenInput)()
 SIGNING_SALT = "tablefront.edit.original"
 
 
@@ -123,10 +156,12 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
             validate_choice=True,
         )
     if spec.fk_mode == "lookup":
-        return StringField(spec.label, validators=validators, render_kw=render)
+        return StringField(
+            spec.label, validators=validators, render_kw=render, widget=TEXT_INPUT
+        )
     if kind == "bool":
         if required or not info.nullable:
-            return BooleanField(spec.label, render_kw=render)
+            return BooleanField(spec.label, render_kw=render, widget=CHECKBOX_INPUT)
         return SelectField(
             spec.label,
             choices=[("", "—"), ("1", "Yes"), ("0", "No")],
@@ -138,7 +173,9 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
         if bounds:
             validators.append(NumberRange(*bounds))
             render.update(min=bounds[0], max=bounds[1], step=1)
-        return IntegerField(spec.label, validators=validators, render_kw=render)
+        return IntegerField(
+            spec.label, validators=validators, render_kw=render, widget=NUMBER_INPUT
+        )
     if kind in {"decimal", "money"}:
         bounds = decimal_range(col)
         if bounds:
@@ -146,39 +183,60 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
             validators += [NumberRange(low, high), _scale_validator(scale)]
             render.update(step=str(decimal.Decimal(10) ** -scale) if scale else "1")
         return DecimalField(
-            spec.label, places=None, validators=validators, render_kw=render
+            spec.label,
+            places=None,
+            validators=validators,
+            render_kw=render,
+            widget=ANY_NUMBER_INPUT,
         )
     if kind == "float":
-        return FloatField(spec.label, validators=validators, render_kw=render)
+        return FloatField(
+            spec.label, validators=validators, render_kw=render, widget=ANY_NUMBER_INPUT
+        )
     if kind == "date":
-        return DateField(spec.label, validators=validators, render_kw=render)
+        return DateField(
+            spec.label, validators=validators, render_kw=render, widget=DATE_INPUT
+        )
     if kind == "datetime":
         return DateTimeLocalField(
             spec.label,
             format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"],
             validators=validators,
             render_kw={**render, "step": 1},
+            widget=DATETIME_INPUT,
         )
     if kind == "time":
         return TimeField(
-            spec.label, format="%H:%M:%S", validators=validators, render_kw=render
+            spec.label,
+            format="%H:%M:%S",
+            validators=validators,
+            render_kw=render,
+            widget=TIME_INPUT,
         )
     if kind == "guid":
         return StringField(
-            spec.label, validators=[*validators, _guid_validator], render_kw=render
+            spec.label,
+            validators=[*validators, _guid_validator],
+            render_kw=render,
+            widget=TEXT_INPUT,
         )
     length = getattr(col.type, "length", None)
     if length:
         validators.append(Length(max=length))
         render["maxlength"] = length
-    cls = TextAreaField if kind == "longtext" else StringField
-    return cls(spec.label, validators=validators, render_kw=render)
+    if kind == "longtext":
+        return TextAreaField(spec.label, validators=validators, render_kw=render)
+    return StringField(
+        spec.label, validators=validators, render_kw=render, widget=TEXT_INPUT
+    )
 
 
 class EditForm(FlaskForm):
     """Base of every generated form: the signed original values ride along."""
 
-    original_token = HiddenField(render_kw={"data-testid": "original-token"})
+    original_token = HiddenField(
+        render_kw={"data-testid": "original-token"}, widget=HIDDEN_INPUT
+    )
 
 
 def field_specs(
@@ -212,7 +270,28 @@ def field_specs(
     return specs
 
 
+# Built form classes by (table, specs, creating); the entry keeps its TableInfo so a
+# rebuilt catalog (new TableInfo objects) never reuses a class made for the old one.
+_FORM_CLASSES: dict[tuple, tuple[TableInfo, type[EditForm]]] = {}
+FORM_CLASS_CACHE_SIZE = 256
+
+
 def form_class(
+    info: TableInfo, specs: Sequence[FieldSpec], *, creating: bool
+) -> type[EditForm]:
+    """The FlaskForm subclass for ``specs``: built once per table and field set."""
+    key = (info.key, id(info), tuple(specs), creating)
+    cached = _FORM_CLASSES.get(key)
+    if cached is not None and cached[0] is info:
+        return cached[1]
+    cls = _build_form_class(info, specs, creating=creating)
+    if len(_FORM_CLASSES) >= FORM_CLASS_CACHE_SIZE:
+        _FORM_CLASSES.clear()
+    _FORM_CLASSES[key] = (info, cls)
+    return cls
+
+
+def _build_form_class(
     info: TableInfo, specs: Sequence[FieldSpec], *, creating: bool
 ) -> type[EditForm]:
     """A FlaskForm subclass with one field per editable spec."""

@@ -289,6 +289,7 @@ def edit(schema: str, table: str, row_key: str):
                     g.identity.login,
                     _access_for,
                     _labels(scope),
+                    before=row,
                 )
             except writes.Conflict as exc:
                 return _conflict(scope, specs, form, pk, exc.current, values)

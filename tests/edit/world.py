@@ -180,6 +180,9 @@ def _attach(dbapi_connection, _record, path: str) -> None:
     names = {row[1] for row in cursor.execute("PRAGMA database_list")}
     if SCHEMA not in names:
         cursor.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (path,))
+        # As app.embedded does for every schema it attaches: WAL, so a commit is one
+        # append instead of a rollback journal created, synced and deleted per file.
+        cursor.execute(f"PRAGMA {SCHEMA}.journal_mode=WAL")
     cursor.close()
 
 
