@@ -3,6 +3,17 @@
 No ORM, no catalog, no permissions: SQLAlchemy Core with hand-written SQL (the stack
 Tablefront is built on, at its thinnest), one compiled template, row links built by
 string concatenation, capped counts. What a page on this stack can hope to cost.
+
+What the list page renders, so that it shows what Tablefront's list shows and no
+more: a minimal HTML document (doctype, charset, title, one stylesheet link), a
+heading, the capped row count, a search form, a table with a header row naming the
+same 8 columns Tablefront shows for bench.people (id, first name, last name, email,
+category name from a JOIN, amount, joined on, active), the same 50 rows with a link
+to each row's page on its id and a link to its category, and pager links (first,
+next). Every value is autoescaped by Jinja, one expression per cell. Not rendered
+(Tablefront has them, the floor does not): navigation bar, breadcrumbs, filter
+controls, sort links, per-type CSS classes and tooltips, export links, page tokens.
+Nothing is added to slow it down: no sleeps, no extra queries, no unused work.
 Run: python tests/benchmarks/browse_floor.py --db-dir DIR --port PORT
 """
 
@@ -20,6 +31,16 @@ from sqlalchemy import create_engine, event
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
+LABELS = [
+    "Person id",
+    "First name",
+    "Last name",
+    "Email",
+    "Category",
+    "Amount",
+    "Joined on",
+    "Active",
+]
 COLUMNS = [
     "person_id",
     "first_name",
@@ -30,25 +51,34 @@ COLUMNS = [
     "joined_on",
     "is_active",
 ]
-SELECT = (
+EXPORT_SELECT = (
     "SELECT p.person_id, p.first_name, p.last_name, p.email, c.name, p.amount,"
     " p.joined_on, p.is_active FROM bench.people p"
     " JOIN bench.categories c ON c.category_id = p.category_id"
 )
+SELECT = (  # the list also needs category_id, to link the category
+    "SELECT p.person_id, p.first_name, p.last_name, p.email, c.name, p.amount,"
+    " p.joined_on, p.is_active, p.category_id FROM bench.people p"
+    " JOIN bench.categories c ON c.category_id = p.category_id"
+)
 
-LIST_TEMPLATE = """<!doctype html><html><head><title>People</title></head><body>
+LIST_TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>People</title><link rel="stylesheet" href="/static/floor.css"></head><body>
 <h1>People</h1><p>{{ count }} rows</p>
-<form><input type="search" name="q" value="{{ q }}"></form>
-<table><thead><tr>{% for c in columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<form><input type="search" name="q" value="{{ q }}"><button>Search</button></form>
+<table><thead><tr>{% for c in labels %}<th>{{ c }}</th>{% endfor %}</tr></thead>
 <tbody>{% for r in rows %}<tr><td><a href="/people/{{ r[0] }}">{{ r[0] }}</a></td>
-<td>{{ r[1] }}</td><td>{{ r[2] }}</td><td>{{ r[3] }}</td><td>{{ r[4] }}</td>
+<td>{{ r[1] }}</td><td>{{ r[2] }}</td><td>{{ r[3] }}</td>
+<td><a href="/categories/{{ r[8] }}">{{ r[4] }}</a></td>
 <td>{{ r[5] }}</td><td>{{ r[6] }}</td><td>{{ 'yes' if r[7] else 'no' }}</td></tr>
 {% endfor %}</tbody></table>
+<a href="/people">First</a>
 {% if next_url %}<a href="{{ next_url }}">Next</a>{% endif %}
 </body></html>"""
 DETAIL_TEMPLATE = """<!doctype html><html><head><title>Person</title></head><body>
 <h1>{{ row[1] }} {{ row[2] }}</h1><dl>{% for c in columns %}<dt>{{ c }}</dt>
 <dd>{{ row[loop.index0] }}</dd>{% endfor %}</dl></body></html>"""
+CSS = "table { border-collapse: collapse; } td, th { padding: 2px 6px; }\n"
 
 
 def create_floor_app(db_dir: Path) -> Flask:
@@ -110,8 +140,12 @@ def create_floor_app(db_dir: Path) -> Flask:
             next_url = "/people?sort=" + sort + "&after=" + after
         shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
         return list_template.render(
-            rows=rows, columns=COLUMNS, count=shown, q=q, next_url=next_url
+            rows=rows, labels=LABELS, count=shown, q=q, next_url=next_url
         )
+
+    @app.get("/static/floor.css")
+    def stylesheet():
+        return Response(CSS, mimetype="text/css")
 
     @app.get("/people/<int:person_id>")
     def detail(person_id: int):
@@ -129,7 +163,7 @@ def create_floor_app(db_dir: Path) -> Flask:
             writer = csv.writer(buffer)
             buffer.write("\ufeff")
             writer.writerow(COLUMNS)
-            cursor = con.execute(SELECT + " ORDER BY p.person_id")
+            cursor = con.execute(EXPORT_SELECT + " ORDER BY p.person_id")
             while batch := cursor.fetchmany(2000):
                 writer.writerows(batch)
                 yield buffer.getvalue().encode("utf-8")
