@@ -130,6 +130,8 @@ def _key_text(value: Any) -> str:
 
 def tilde_encode(text: str) -> str:
     """Tilde-encode one key part."""
+    if _SAFE.issuperset(text):  # the usual case (integer keys, codes): as it is
+        return text
     out = []
     for ch in text:
         if ch in _SAFE:
@@ -161,6 +163,8 @@ def tilde_decode(text: str) -> str:
 
 def encode_row_key(values: Sequence[Any]) -> str:
     """The URL form of a primary key's values (one part per key column)."""
+    if len(values) == 1 and type(values[0]) is int:
+        return str(values[0])
     return ",".join(tilde_encode(_key_text(v)) for v in values)
 
 

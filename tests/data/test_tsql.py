@@ -145,3 +145,23 @@ def test_list_with_row_filter_applies_it_to_page_and_count(scope, app):
     assert "shop.items.updated_at >= ?" in compile_mssql(plan.statement)
     count = capped_count_statement(scope.table, plan.clauses)
     assert "shop.items.updated_at >= ?" in compile_mssql(count)
+
+
+def test_home_counts_compile_to_one_select_of_capped_subqueries(scope):
+    """GIVEN two tables, one with a row filter
+    WHEN the home page's counts are compiled for SQL Server
+    THEN it is one SELECT of TOP-capped subqueries, the filter inside its own."""
+    from sqlalchemy import column
+
+    from app.data.tables import capped_counts_statement
+
+    restricted = Scope(
+        scope.info,
+        TableAccess("shop.items", frozenset({"read"}), row_filter=column("x") == 1),
+        None,
+        scope.catalog,
+    )
+    sql = compile_mssql(capped_counts_statement([scope, restricted], cap=100))
+    assert sql.count("SELECT TOP 101") == 2
+    assert sql.count("WHERE x = ?") == 1
+    assert sql.lstrip().startswith("SELECT (SELECT count(*)")
