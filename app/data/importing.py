@@ -28,12 +28,13 @@ import csv
 import datetime as dt
 import decimal
 import io
+import itertools
 import logging
 import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,44 @@ class Problem:
     message: str
 
 
+class CsvRows(Sequence[list[str]]):
+    """The data rows of a CSV text, read on demand (never all held as lists).
+
+    Iterating parses the text again (the csv module is C: ~0.1 s per 100,000 rows);
+    ``len`` is counted once (or set by the pass that validates); indexing is meant
+    for the first few rows of a preview."""
+
+    def __init__(self, text: str, delimiter: str, skip: int) -> None:
+        self.text = text
+        self.delimiter = delimiter
+        self.skip = skip  # the header row (after blank lines, if any)
+        self.count: int | None = None
+        self._head: list[list[str]] = []
+
+    def __iter__(self) -> Iterator[list[str]]:
+        reader = csv.reader(
+            io.StringIO(self.text, newline=""), delimiter=self.delimiter
+        )
+        rows = (r for r in reader if any(cell.strip() for cell in r))
+        for _ in range(self.skip):
+            next(rows, None)
+        return rows
+
+    def __len__(self) -> int:
+        if self.count is None:
+            self.count = sum(1 for _ in self)
+        return self.count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice) or index < 0:
+            return list(self)[index]
+        if index >= len(self._head):
+            self._head = list(
+                itertools.islice(iter(self), max(index + 1, PREVIEW_ROWS))
+            )
+        return self._head[index]
+
+
 @dataclass
 class ParsedFile:
     """A decoded CSV: encoding, delimiter, header and data rows (as text)."""
@@ -85,15 +124,16 @@ class ParsedFile:
     encoding: str
     delimiter: str
     headers: list[str]
-    rows: list[list[str]]
+    rows: CsvRows
 
 
 @dataclass
 class Checked:
-    """The outcome of validation: typed rows ready to write, or problems."""
+    """The outcome of validation: counts of rows to insert/update (row numbers),
+    a preview of typed rows, or problems."""
 
-    inserts: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[dict[str, Any]] = field(default_factory=list)
+    inserts: Sequence[int] = field(default_factory=list)
+    updates: Sequence[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
     total_problems: int = 0
@@ -155,15 +195,17 @@ def parse(data: bytes) -> ParsedFile:
     delimiter = sniff_delimiter(text)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows = [r for r in reader if any(cell.strip() for cell in r)]
+        header = next((r for r in reader if any(cell.strip() for cell in r)), None)
+        rows = CsvRows(text, delimiter, skip=1)
+        len(rows)  # one pass now, so a malformed file is refused at upload
     except csv.Error as exc:
         raise UnreadableFile(f"The file is not valid CSV: {exc}.") from None
-    if not rows:
+    if header is None:
         raise UnreadableFile("The file has no header row.")
-    headers = [h.strip() for h in rows[0]]
+    headers = [h.strip() for h in header]
     if len(set(headers)) != len(headers) or any(not h for h in headers):
         raise UnreadableFile("Every column of the header row needs a distinct name.")
-    return ParsedFile(encoding, delimiter, headers, rows[1:])
+    return ParsedFile(encoding, delimiter, headers, rows)
 
 
 # --- mapping -----------------------------------------------------------------------
@@ -337,7 +379,7 @@ def _keys_where(table: Table, names: Sequence[str], keys: Sequence[tuple]):
 def _existing(
     table: Table,
     names: Sequence[str],
-    keys: Sequence[tuple],
+    keys: Iterable[tuple],
     *where: Any,
     extra: Sequence[str] = (),
 ) -> set[tuple]:
@@ -350,23 +392,36 @@ def _existing(
     return found
 
 
-def validate(
+@dataclass
+class Plan:
+    """What the header and mapping decide: target columns, converters, and which
+    key, unique and foreign-key column sets the rows carry."""
+
+    columns: list[str]  # target column of each used cell, in file order
+    indexes: list[int]  # the cell index feeding each target
+    converters: list[Callable[[str], Any]]
+    width: int
+    pk: list[str]
+    pk_at: list[int] | None  # positions of the key columns in a typed row
+    uniques: list[tuple[tuple[str, ...], list[int]]]
+    references: list[tuple[Any, list[str], list[int]]]
+
+
+def plan(
     info: TableInfo,
-    access: TableAccess,
     hidden: Iterable[str],
-    parsed: ParsedFile,
+    headers: Sequence[str],
     mapping: Mapping[str, str],
     mode: str,
-    access_for: Callable[[Table], TableAccess],
-) -> Checked:
-    """Check every row; return typed inserts/updates or every problem found."""
+    checked: Checked,
+) -> Plan | None:
+    """Check the mapping (problems go to ``checked``); the Plan, or None if refused."""
     table = info.table
-    checked = Checked()
     hidden = set(hidden)
     allowed = set(importable_columns(info, hidden, mode))
     generated_pk = [n for n in info.primary_key if writes.server_managed(table.c[n])]
     used: dict[int, str] = {}
-    for index, header in enumerate(parsed.headers):
+    for index, header in enumerate(headers):
         target = mapping.get(header, "")
         if not target:
             continue
@@ -394,53 +449,152 @@ def validate(
         if name not in used.values() and mode == "insert":
             checked.add(0, info.columns[name].label, "a required column is missing")
     if checked.total_problems:
-        return checked
-    convert = {i: converter(info, n) for i, n in used.items()}
-    rows: list[dict[str, Any]] = []
-    width = len(parsed.headers)
+        return None
+    columns = list(used.values())
+    at = {name: i for i, name in enumerate(columns)}
+    uniques = [
+        (cols, [at[c] for c in cols])
+        for cols in writes.unique_sets(table)
+        if cols != tuple(pk) and all(c in at for c in cols)
+    ]
+    references = []
+    for cons in table.foreign_key_constraints:
+        names = list(cons.column_keys)
+        if all(n in at for n in names):
+            references.append((cons, names, [at[n] for n in names]))
+    return Plan(
+        columns=columns,
+        indexes=list(used),
+        converters=[converter(info, n) for n in columns],
+        width=len(headers),
+        pk=pk,
+        pk_at=[at[n] for n in pk] if all(n in at for n in pk) else None,
+        uniques=uniques,
+        references=references,
+    )
+
+
+def typed_rows(
+    parsed: ParsedFile, the_plan: Plan, checked: Checked | None = None
+) -> Iterator[tuple[int, tuple | None]]:
+    """(row number, typed values in ``plan.columns`` order) for every data row; None
+    for a row with problems (reported to ``checked``, or BadCell when it is None)."""
+    pairs = list(zip(the_plan.indexes, the_plan.converters, strict=True))
+    width = the_plan.width
+    headers = parsed.headers
     for number, cells in enumerate(parsed.rows, start=1):
         if len(cells) != width:
+            if checked is None:
+                raise BadCell(f"row {number} has {len(cells)} fields")
             checked.add(number, "", f"has {len(cells)} fields; the header has {width}")
+            yield number, None
             continue
-        values: dict[str, Any] = {}
-        for index, func in convert.items():
-            try:
-                values[used[index]] = func(cells[index])
-            except BadCell as exc:
-                checked.add(number, parsed.headers[index], str(exc))
-        rows.append(values)
+        try:
+            yield number, tuple([func(cells[i]) for i, func in pairs])
+        except BadCell:
+            if checked is None:
+                raise
+            for index, func in pairs:  # the slow path: name every bad cell
+                try:
+                    func(cells[index])
+                except BadCell as exc:
+                    checked.add(number, headers[index], str(exc))
+            yield number, None
+
+
+def validate(
+    info: TableInfo,
+    access: TableAccess,
+    hidden: Iterable[str],
+    parsed: ParsedFile,
+    mapping: Mapping[str, str],
+    mode: str,
+    access_for: Callable[[Table], TableAccess],
+) -> Checked:
+    """Check every row in one streaming pass (typed rows are not kept: only the
+    keys the database checks need); return the counts and preview, or every
+    problem found."""
+    checked = Checked()
+    the_plan = plan(info, hidden, parsed.headers, mapping, mode, checked)
+    if the_plan is None:
+        return checked
+    columns = the_plan.columns
+    pk_at = the_plan.pk_at
+    keys: dict[tuple, int] = {}
+    # Single-column values are kept bare (not in 1-tuples): 100,000 rows x two
+    # unique columns is ~11 MB less.
+    unique_seen: list[dict[Any, int]] = [{} for _ in the_plan.uniques]
+    wanted: list[dict[Any, list[int]]] = [{} for _ in the_plan.references]
+    unique_of = [_picker(at) for _cols, at in the_plan.uniques]
+    reference_of = [_picker(at) for _cons, _names, at in the_plan.references]
+    count = 0
+    for number, row in typed_rows(parsed, the_plan, checked):
+        count = number
+        if row is None:
+            continue
         if len(checked.preview) < PREVIEW_ROWS:
-            checked.preview.append(values)
+            checked.preview.append(dict(zip(columns, row, strict=True)))
+        if pk_at is not None:
+            key = tuple([row[i] for i in pk_at])
+            first = keys.setdefault(key, number)
+            if first != number:
+                checked.add(number, ", ".join(the_plan.pk), f"same key as row {first}")
+        for (cols, _at), pick, seen in zip(
+            the_plan.uniques, unique_of, unique_seen, strict=True
+        ):
+            value = pick(row)
+            if value is None or (type(value) is tuple and None in value):
+                continue
+            first = seen.setdefault(value, number)
+            if first != number:
+                checked.add(number, ", ".join(cols), f"same value as row {first}")
+        for pick, refs in zip(reference_of, wanted, strict=True):
+            value = pick(row)
+            if value is not None and not (type(value) is tuple and None in value):
+                refs.setdefault(value, []).append(number)
+    parsed.rows.count = count
     if checked.total_problems:
         return checked
-    _check_keys(info, access, rows, mode, checked)
-    _check_uniques(info, rows, mode, checked)
-    _check_references(info, rows, access_for, checked)
+    _check_keys(info, access, the_plan, keys, count, mode, checked)
+    _check_uniques(info, the_plan, unique_seen, keys, checked)
+    _check_references(the_plan, wanted, access_for, checked)
     return checked
 
 
+def _picker(at: Sequence[int]) -> Callable[[tuple], Any]:
+    """A row's value at one position, or its tuple at several."""
+    if len(at) == 1:
+        index = at[0]
+        return lambda row: row[index]
+    return lambda row: tuple([row[i] for i in at])
+
+
+def _as_tuples(keys: Iterable[Any], width: int) -> list[tuple]:
+    return [(k,) for k in keys] if width == 1 else list(keys)
+
+
 def _check_keys(
-    info: TableInfo, access: TableAccess, rows: list[dict], mode: str, checked: Checked
+    info: TableInfo,
+    access: TableAccess,
+    the_plan: Plan,
+    keys: dict[tuple, int],
+    count: int,
+    mode: str,
+    checked: Checked,
 ) -> None:
     table = info.table
-    pk = list(info.primary_key)
-    if not all(n in (rows[0] if rows else {}) for n in pk):
-        checked.inserts = rows
+    pk = the_plan.pk
+    if the_plan.pk_at is None:
+        checked.inserts = range(1, count + 1)
         return
-    seen: dict[tuple, int] = {}
-    keys = []
-    for number, values in enumerate(rows, start=1):
-        key = tuple(values[n] for n in pk)
-        if key in seen:
-            checked.add(number, ", ".join(pk), f"same key as row {seen[key]}")
-        seen[key] = number
-        keys.append(key)
     existing = _existing(table, pk, keys)
     mine = existing
     write_filter = writes._visible(access, "import")  # noqa: SLF001
     if write_filter and existing:
         mine = _existing(table, pk, sorted(existing, key=repr), *write_filter)
-    for number, (key, values) in enumerate(zip(keys, rows, strict=True), start=1):
+    generated = any(writes.server_managed(table.c[n]) for n in pk)
+    inserts, updates = [], []
+    for key, number in keys.items():
         if key in existing:
             if mode == "insert":
                 checked.add(number, ", ".join(pk), "a row with this key already exists")
@@ -451,84 +605,83 @@ def _check_keys(
                     "this key is not among the rows you may change",
                 )
             else:
-                checked.updates.append(values)
-        elif any(writes.server_managed(table.c[n]) for n in pk):
+                updates.append(number)
+        elif generated:
             checked.add(number, ", ".join(pk), "no row with this key to update")
         else:
-            checked.inserts.append(values)
+            inserts.append(number)
+    checked.inserts, checked.updates = inserts, updates
 
 
 def _check_uniques(
-    info: TableInfo, rows: list[dict], mode: str, checked: Checked
+    info: TableInfo,
+    the_plan: Plan,
+    unique_seen: list[dict[Any, int]],
+    keys: dict[tuple, int],
+    checked: Checked,
 ) -> None:
     table = info.table
-    pk = tuple(info.primary_key)
-    for cols in writes.unique_sets(table):
-        if cols == pk or not rows or not all(c in rows[0] for c in cols):
+    pk = tuple(the_plan.pk)
+    own_key = {number: key for key, number in keys.items()}
+    for (cols, _at), seen in zip(the_plan.uniques, unique_seen, strict=True):
+        if not seen:
             continue
-        seen: dict[tuple, int] = {}
-        keys = []
-        for number, values in enumerate(rows, start=1):
-            key = tuple(values[c] for c in cols)
-            if any(v is None for v in key):
-                continue
-            if key in seen:
-                checked.add(number, ", ".join(cols), f"same value as row {seen[key]}")
-            seen[key] = number
-            keys.append(key)
-        clash = _existing(table, list(cols), keys, extra=pk) if keys else set()
-        if not clash:
-            continue
-        own = {
-            tuple(values[c] for c in cols): tuple(values.get(c) for c in pk)
-            for values in rows
-        }
         width = len(cols)
-        for found in clash:
+        for found in _existing(table, list(cols), _as_tuples(seen, width), extra=pk):
             value, found_pk = found[:width], found[width:]
-            if own.get(value) != found_pk:  # another row holds it (upsert: not itself)
+            number = seen.get(value[0] if width == 1 else value, 0)
+            if own_key.get(number) != found_pk:  # upsert: a row may keep its value
                 checked.add(
-                    seen.get(value, 0),
+                    number,
                     ", ".join(cols),
                     f"another row already has {', '.join(map(str, value))}",
                 )
 
 
 def _check_references(
-    info: TableInfo,
-    rows: list[dict],
+    the_plan: Plan,
+    wanted: list[dict[Any, list[int]]],
     access_for: Callable[[Table], TableAccess],
     checked: Checked,
 ) -> None:
-    for cons in info.table.foreign_key_constraints:
-        names = list(cons.column_keys)
-        if not rows or not all(n in rows[0] for n in names):
-            continue
-        ref = cons.referred_table
-        ref_names = [el.column.name for el in cons.elements]
-        wanted = {
-            tuple(values[n] for n in names)
-            for values in rows
-            if all(values[n] is not None for n in names)
-        }
-        ref_access = access_for(ref)
-        visible = set()
-        if ref_access.allows("read") and wanted:
-            visible = _existing(
-                ref, ref_names, sorted(wanted, key=repr), *writes._visible(ref_access)
-            )  # noqa: SLF001
-        for number, values in enumerate(rows, start=1):
-            key = tuple(values[n] for n in names)
-            if all(v is not None for v in key) and key not in visible:
+    for (cons, names, _at), refs in zip(the_plan.references, wanted, strict=True):
+        width = len(names)
+        missing = _missing_references(cons, _as_tuples(refs, width), access_for)
+        for key in sorted(missing, key=lambda k: refs[k[0] if width == 1 else k][0]):
+            for number in refs[key[0] if width == 1 else key]:
                 checked.add(
                     number,
                     ", ".join(names),
-                    f"no row {', '.join(map(str, key))} in {writes.table_key(ref)} "
-                    "(or you may not see it)",
+                    f"no row {', '.join(map(str, key))} in "
+                    f"{writes.table_key(cons.referred_table)} (or you may not see it)",
                 )
 
 
+def _missing_references(
+    cons: Any, keys: Iterable[tuple], access_for: Callable[[Table], TableAccess]
+) -> set[tuple]:
+    """The keys with no row the caller may see in the referenced table."""
+    keys = set(keys)
+    ref = cons.referred_table
+    ref_access = access_for(ref)
+    if not keys or not ref_access.allows("read"):
+        return keys
+    ref_names = [el.column.name for el in cons.elements]
+    visible = _existing(
+        ref,
+        ref_names,
+        sorted(keys, key=repr),
+        *writes._visible(ref_access),  # noqa: SLF001
+    )
+    return keys - visible
+
+
 # --- applying ----------------------------------------------------------------------
+
+
+class ReviewAgain(writes.WriteError):
+    """The file or the database changed since the review: nothing was written;
+    validate again to list the problems."""
 
 
 @dataclass(frozen=True)
@@ -539,138 +692,244 @@ class Summary:
 
 
 def apply(
-    info: TableInfo, access: TableAccess, checked: Checked, actor: str
+    info: TableInfo,
+    access: TableAccess,
+    hidden: Iterable[str],
+    parsed: ParsedFile,
+    mapping: Mapping[str, str],
+    mode: str,
+    actor: str,
+    access_for: Callable[[Table], TableAccess],
 ) -> Summary:
-    """Write every checked row in one transaction, audited; all or nothing."""
-    if checked.total_problems:
-        raise writes.FieldErrors({None: ["The file still has problems."]})
+    """Write a reviewed file in one streaming pass and one transaction, audited;
+    all or nothing.
+
+    The review listed every problem; this pass re-converts each row (cheap), checks
+    on the way what the caller may do (foreign keys they may see, keys they may
+    change, rows left inside their filter) and lets the database enforce unique and
+    key constraints. Any refusal rolls everything back and raises ReviewAgain (or
+    OutsideFilter), so the caller can show the problems again.
+    """
     table = info.table
     started = time.perf_counter()
-    pk = list(info.primary_key)
+    checked = Checked()
+    the_plan = plan(info, hidden, parsed.headers, mapping, mode, checked)
+    if the_plan is None:
+        raise ReviewAgain("The mapping has problems.")
+    batch = Batch(info, access, the_plan, mode, actor, access_for)
     try:
-        written: list[tuple] = []
-        for chunk in _chunks(checked.inserts, 5000):
-            stored = _insert_many(table, pk, list(chunk))
-            writes.write_audit(
-                [
-                    writes.audit_entry(
-                        table,
-                        {n: row[n] for n in pk},
-                        "import",
-                        actor,
-                        None,
-                        {k: v for k, v in row.items() if v is not None},
-                    )
-                    for row in stored
-                ]
-            )
-            written += [tuple(row[n] for n in pk) for row in stored]
-        if checked.updates:
-            _update_many(table, pk, checked.updates, actor)
-            written += [tuple(r[n] for n in pk) for r in checked.updates]
-        _after_check(table, access, pk, written)
+        rows: list[tuple] = []
+        for _number, row in typed_rows(parsed, the_plan):
+            rows.append(row)
+            if len(rows) == APPLY_BATCH:
+                batch.write(rows)
+                rows = []
+        if rows:
+            batch.write(rows)
         db.session.commit()
-    except writes.WriteError:
+    except (writes.WriteError, BadCell) as exc:
         db.session.rollback()
-        raise
+        if isinstance(exc, writes.OutsideFilter):
+            raise
+        raise ReviewAgain(str(exc)) from None
     except DBAPIError as exc:
         db.session.rollback()
         if exc.connection_invalidated:
             raise
-        raise writes.field_errors_from(table, exc) from None
+        raise ReviewAgain(str(writes.field_errors_from(table, exc))) from None
     except BaseException:
         db.session.rollback()
         raise
+    writes.forget_choices(table)
     seconds = time.perf_counter() - started
     log.info(
         "import into %s by %s: %d inserted, %d updated",
         info.key,
         actor,
-        len(checked.inserts),
-        len(checked.updates),
+        batch.inserted,
+        batch.updated,
     )
-    return Summary(len(checked.inserts), len(checked.updates), seconds)
+    return Summary(batch.inserted, batch.updated, seconds)
 
 
-def _insert_many(table: Table, pk: list[str], rows: list[dict]) -> list[dict]:
-    """executemany INSERT; returns each stored row (key + inserted values).
-
-    With generated keys the rows come back through RETURNING / OUTPUT, batched by
-    SQLAlchemy's insertmanyvalues. Rows are matched by what the database returns,
-    not by position, so no ordering guarantee is needed (asking for one makes
-    SQLite fall back to one statement per row).
-    """
-    if not rows:
-        return []
-    columns = list(dict.fromkeys(n for r in rows for n in r))
-    params = [{n: r.get(n) for n in columns} for r in rows]
-    generated = [n for n in pk if n not in columns]
-    if not generated:
-        db.session.execute(insert(table), params)
-        return params
-    if table.implicit_returning:
-        returned = [*(table.c[n] for n in pk), *(table.c[n] for n in columns)]
-        stmt = insert(table).returning(*returned)
-        return [dict(r) for r in db.session.execute(stmt, params).mappings()]
-    stored = []
-    for row in params:  # tables with triggers: no OUTPUT, one by one
-        result = db.session.execute(insert(table).values(row))
-        stored.append(
-            {**dict(zip(pk, result.inserted_primary_key, strict=True)), **row}
-        )
-    return stored
+APPLY_BATCH = 2000
 
 
-def _update_many(table: Table, pk: list[str], rows: list[dict], actor: str) -> None:
-    before = {}
-    keys = [tuple(r[n] for n in pk) for r in rows]
-    cols = [table.c[n] for n in pk]
-    for chunk in _chunks(keys):
-        stmt = select(table).where(_keys_where(table, pk, chunk))
-        for r in db.session.execute(stmt).mappings():
-            before[tuple(r[n] for n in pk)] = dict(r)
-    names = [n for n in rows[0] if n not in pk]
-    if names:
-        stmt = (
-            update(table)
-            .where(*(c == bindparam(f"k_{c.name}") for c in cols))
-            .values({n: bindparam(f"v_{i}") for i, n in enumerate(names)})
-        )
-        params = [
-            {
-                **{f"k_{n}": r[n] for n in pk},
-                **{f"v_{i}": r.get(n) for i, n in enumerate(names)},
-            }
-            for r in rows
-        ]
-        db.session.execute(stmt, params)
-    audit = []
-    for key, values in zip(keys, rows, strict=True):
-        old, new = {}, {}
-        for n in names:
-            if before[key].get(n) != values.get(n):
-                old[n], new[n] = before[key].get(n), values.get(n)
-        if new:
-            pk_values = dict(zip(pk, key, strict=True))
-            audit.append(
-                writes.audit_entry(table, pk_values, "import", actor, old, new)
+class Batch:
+    """Writes typed rows batch by batch inside the caller's transaction."""
+
+    def __init__(
+        self,
+        info: TableInfo,
+        access: TableAccess,
+        the_plan: Plan,
+        mode: str,
+        actor: str,
+        access_for: Callable[[Table], TableAccess],
+    ) -> None:
+        self.table = info.table
+        self.plan = the_plan
+        self.mode = mode
+        self.actor = actor
+        self.access_for = access_for
+        self.write_filter = writes._visible(access, "import")  # noqa: SLF001
+        self.visible_refs: list[set[tuple]] = [set() for _ in the_plan.references]
+        self.inserted = 0
+        self.updated = 0
+        pk = the_plan.pk
+        self.generated = [n for n in pk if n not in the_plan.columns]
+        table = self.table
+        self.table_name = writes.table_key(table)
+        self.request_id = writes.current_request_id()
+        self.pk_cols = [table.c[n] for n in pk]
+
+    def write(self, rows: list[tuple]) -> None:
+        """Check and write one batch (inserts and, in upsert mode, updates)."""
+        self._check_references(rows)
+        inserts, updates = rows, []
+        before: dict[tuple, dict] = {}
+        if self.plan.pk_at is not None:
+            inserts, updates, before = self._split(rows)
+        keys = self._insert(inserts)
+        if updates:
+            self._update(updates, before)
+            keys += [tuple([r[i] for i in self.plan.pk_at]) for r in updates]
+        self._after_check(keys)
+
+    def _check_references(self, rows: list[tuple]) -> None:
+        for n, (cons, names, at) in enumerate(self.plan.references):
+            known = self.visible_refs[n]
+            wanted = {tuple([r[i] for i in at]) for r in rows} - known
+            wanted = {k for k in wanted if None not in k}
+            if not wanted:
+                continue
+            missing = _missing_references(cons, wanted, self.access_for)
+            if missing:
+                key = next(iter(missing))
+                raise ReviewAgain(
+                    f"{', '.join(names)}: no row {', '.join(map(str, key))} in "
+                    f"{writes.table_key(cons.referred_table)} (or you may not see it)"
+                )
+            known |= wanted
+
+    def _split(self, rows: list[tuple]) -> tuple[list, list, dict]:
+        pk, at = self.plan.pk, self.plan.pk_at
+        keys = [tuple([r[i] for i in at]) for r in rows]
+        before: dict[tuple, dict] = {}
+        for chunk in _chunks(keys):
+            stmt = select(self.table).where(_keys_where(self.table, pk, chunk))
+            for r in db.session.execute(stmt).mappings():
+                before[tuple(r[n] for n in pk)] = dict(r)
+        if not before:
+            return rows, [], before
+        if self.mode == "insert":
+            raise ReviewAgain("a row with the same key was added meanwhile")
+        if self.write_filter:
+            mine = _existing(self.table, pk, list(before), *self.write_filter)
+            if len(mine) != len(before):
+                raise writes.OutsideFilter(
+                    "Some rows are not among the rows you may change; nothing was "
+                    "imported."
+                )
+        inserts = [r for r, k in zip(rows, keys, strict=True) if k not in before]
+        updates = [r for r, k in zip(rows, keys, strict=True) if k in before]
+        return inserts, updates, before
+
+    def _audit(self, key_json: str, old: str | None, new: str | None) -> dict:
+        return {
+            "user_login": self.actor,
+            "request_id": self.request_id,
+            "table_name": self.table_name,
+            "row_key": key_json,
+            "action": "import",
+            "old_values": old,
+            "new_values": new,
+        }
+
+    def _insert(self, rows: list[tuple]) -> list[tuple]:
+        """executemany INSERT plus one audit row each; returns the written keys.
+
+        Generated keys come back through RETURNING / OUTPUT (batched by SQLAlchemy's
+        insertmanyvalues) together with the inserted values, so rows are matched
+        by what the database returns, not by position (asking for an ordering makes
+        SQLite fall back to one statement per row)."""
+        if not rows:
+            return []
+        table, columns, pk = self.table, self.plan.columns, self.plan.pk
+        params = [dict(zip(columns, r, strict=True)) for r in rows]
+        if not self.generated:
+            db.session.execute(insert(table), params)
+            stored = [(tuple([r[i] for i in self.plan.pk_at]), r) for r in rows]
+        elif table.implicit_returning:
+            stmt = insert(table).returning(
+                *self.pk_cols, *(table.c[n] for n in columns)
             )
-    writes.write_audit(audit)
+            width = len(pk)
+            stored = [
+                (tuple(r[:width]), tuple(r[width:]))
+                for r in db.session.execute(stmt, params)
+            ]
+        else:  # tables with triggers: no OUTPUT; SCOPE_IDENTITY() row by row
+            stored = []
+            for values, row in zip(params, rows, strict=True):
+                result = db.session.execute(insert(table).values(values))
+                stored.append((tuple(result.inserted_primary_key), row))
+        dumps = writes.dumps
+        audit = []
+        for key, row in stored:
+            key_values = dict(zip(pk, key, strict=True))
+            new = dict(key_values)
+            new.update(
+                (n, v) for n, v in zip(columns, row, strict=True) if v is not None
+            )
+            audit.append(self._audit(dumps(key_values), None, dumps(new)))
+        writes.write_audit(audit)
+        self.inserted += len(stored)
+        return [key for key, _row in stored]
 
+    def _update(self, rows: list[tuple], before: dict[tuple, dict]) -> None:
+        table, pk, at = self.table, self.plan.pk, self.plan.pk_at
+        names = [n for n in self.plan.columns if n not in pk]
+        positions = [self.plan.columns.index(n) for n in names]
+        audit = []
+        params = []
+        for row in rows:
+            key = tuple([row[i] for i in at])
+            old, new = {}, {}
+            for name, i in zip(names, positions, strict=True):
+                if before[key].get(name) != row[i]:
+                    old[name], new[name] = before[key].get(name), row[i]
+            params.append(
+                {
+                    **{f"k_{n}": v for n, v in zip(pk, key, strict=True)},
+                    **{f"v_{j}": row[i] for j, i in enumerate(positions)},
+                }
+            )
+            if new:
+                key_json = writes.dumps(dict(zip(pk, key, strict=True)))
+                audit.append(
+                    self._audit(key_json, writes.dumps(old), writes.dumps(new))
+                )
+        if names:
+            stmt = (
+                update(table)
+                .where(*(c == bindparam(f"k_{c.name}") for c in self.pk_cols))
+                .values({n: bindparam(f"v_{j}") for j, n in enumerate(names)})
+            )
+            db.session.execute(stmt, params)
+        writes.write_audit(audit)
+        self.updated += len(rows)
 
-def _after_check(
-    table: Table, access: TableAccess, pk: list[str], keys: list[tuple]
-) -> None:
-    """Every written row must be inside the caller's import filter."""
-    where = writes._visible(access, "import")  # noqa: SLF001
-    if not where or not keys:
-        return
-    inside = _existing(table, pk, keys, *where)
-    if len(inside) != len(set(keys)):
-        raise writes.OutsideFilter(
-            "Some rows would end up outside the rows you may change; nothing was "
-            "imported."
-        )
+    def _after_check(self, keys: list[tuple]) -> None:
+        """Every written row must be inside the caller's import filter."""
+        if not self.write_filter or not keys:
+            return
+        inside = _existing(self.table, self.plan.pk, keys, *self.write_filter)
+        if len(inside) != len(set(keys)):
+            raise writes.OutsideFilter(
+                "Some rows would end up outside the rows you may change; nothing was "
+                "imported."
+            )
 
 
 # --- keeping the upload between steps -----------------------------------------------

@@ -28,19 +28,31 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def _token(scope: Scope, upload_id: str) -> str:
-    return _serializer().dumps(
-        {"id": upload_id, "t": scope.info.key, "u": g.identity.login}
-    )
+def _token(
+    scope: Scope,
+    upload_id: str,
+    reviewed: tuple[dict[str, str], str] | None = None,
+) -> str:
+    """The signed upload reference; ``reviewed`` = (mapping, mode) of a review that
+    found no problem, so apply may stream the file without validating it twice."""
+    payload: dict = {"id": upload_id, "t": scope.info.key, "u": g.identity.login}
+    if reviewed is not None:
+        payload["m"], payload["mode"] = reviewed
+    return _serializer().dumps(payload)
 
 
-def _upload_from_token(scope: Scope, token: str) -> tuple[str, bytes]:
+def _payload(scope: Scope, token: str) -> dict:
     try:
         payload = _serializer().loads(token or "")
     except BadSignature:
         raise AppError(400, "Import tampered", "The import form was changed.") from None
     if payload.get("t") != scope.info.key or payload.get("u") != g.identity.login:
         raise AppError(400, "Import tampered", "This upload belongs elsewhere.")
+    return payload
+
+
+def _upload_from_token(scope: Scope, token: str) -> tuple[str, bytes]:
+    payload = _payload(scope, token)
     data = importing.load_upload(upload_folder(), payload.get("id", ""))
     if data is None:
         raise AppError(
@@ -80,6 +92,7 @@ def _review(scope: Scope, upload_id: str, data: bytes, mode: str, status: int = 
     checked = importing.validate(
         scope.info, scope.access, hidden, parsed, mapping, mode, _access_for
     )
+    reviewed = None if checked.total_problems else (mapping, mode)
     targets = importing.importable_columns(scope.info, hidden, mode)
     preview_columns = [c for c in targets if c in set(mapping.values())]
     return (
@@ -91,7 +104,7 @@ def _review(scope: Scope, upload_id: str, data: bytes, mode: str, status: int = 
             targets=targets,
             checked=checked,
             preview_columns=preview_columns,
-            token=_token(scope, upload_id),
+            token=_token(scope, upload_id, reviewed),
             mode=mode,
             display=lambda v: "—" if v is None else str(writes.json_value(v)),
         ),
@@ -135,19 +148,37 @@ def import_upload(schema: str, table: str):
 
 @bp.post("/<schema>/<table>/-/import/apply")
 def import_apply(schema: str, table: str):
-    """Validate again and write everything in one transaction, or nothing."""
+    """Write a reviewed file in one transaction, or nothing; anything not reviewed
+    as clean (another mapping or mode, a refusal meanwhile) is reviewed again."""
     scope = open_for(schema, table, "import")
     mode = _mode()
-    upload_id, data = _upload_from_token(scope, request.form.get("token", ""))
-    page, checked = _review(scope, upload_id, data, mode)
-    if checked is None or checked.total_problems:
-        return page
+    token = request.form.get("token", "")
+    upload_id, data = _upload_from_token(scope, token)
+    payload = _payload(scope, token)
     try:
-        summary = importing.apply(scope.info, scope.access, checked, g.identity.login)
-    except writes.FieldErrors as exc:
-        problems = [m for ms in exc.errors.values() for m in ms]
-        return _upload_page(scope, problem=" ".join(problems), status=422)
+        parsed = importing.parse(data)
+    except importing.UnreadableFile as exc:
+        return _upload_page(scope, problem=str(exc), status=422)
+    mapping = _mapping(parsed)
+    if payload.get("m") != mapping or payload.get("mode") != mode:
+        return _review(scope, upload_id, data, mode)[0]
+    try:
+        summary = importing.apply(
+            scope.info,
+            scope.access,
+            frozenset(scope.hidden),
+            parsed,
+            mapping,
+            mode,
+            g.identity.login,
+            _access_for,
+        )
     except writes.OutsideFilter as exc:
+        return _upload_page(scope, problem=str(exc), status=422)
+    except importing.ReviewAgain as exc:
+        page, checked = _review(scope, upload_id, data, mode, status=422)
+        if checked is not None and checked.total_problems:
+            return page
         return _upload_page(scope, problem=str(exc), status=422)
     importing.discard_upload(upload_folder(), upload_id)
     return render_template(

@@ -62,7 +62,7 @@ def test_parse_detects_encoding_and_delimiter(data, encoding, delimiter):
     THEN encoding, delimiter and the accented value come out right."""
     parsed = importing.parse(data)
     assert (parsed.encoding, parsed.delimiter) == (encoding, delimiter)
-    assert parsed.rows == [["1", "é"]]
+    assert list(parsed.rows) == [["1", "é"]]
 
 
 def test_import_valid_file_previews_then_inserts_all_with_audit(world, as_user):
