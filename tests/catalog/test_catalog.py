@@ -82,6 +82,18 @@ def test_catalog_references_list_tables_pointing_here(tmp_path):
         ('[tables."shop.items"]\ncolour = "red"\n', 2, "unknown setting 'colour'"),
         ('[tables."shop.items"]\nsearch = ["price"]\n', 2, "not a text column"),
         ('[tables."shop.items"\n', 1, "not valid TOML"),
+        (
+            '[tables."shop.items"]\nlabel = "I"\nlist_columns = ["nope"]\n',
+            3,
+            "unknown column 'nope' in list_columns",
+        ),
+        (
+            '[tables."shop.items"]\nhidden = ["secret"]\nlist_columns = ["secret"]\n',
+            2,
+            "list column 'secret' of 'shop.items' is also hidden",
+        ),
+        ('[tables."shop.items"]\nlist_columns = []\n', 2, "at least one column"),
+        ('[tables."shop.items"]\nlist_columns = "name"\n', 2, "wrong type"),
     ],
 )
 def test_catalog_bad_settings_name_file_and_line(tmp_path, settings, line, message):
