@@ -592,10 +592,23 @@ def _constraint_columns(table: Table, name: str) -> list[str]:
     lowered = name.lower()
     for cons in table.constraints:
         if cons.name and str(cons.name).lower() == lowered:
-            return [c.name for c in cons.columns]
+            names = [c.name for c in cons.columns]
+            if not names and isinstance(cons, CheckConstraint):
+                # A check written as SQL text knows no columns: find them in it.
+                sql = str(cons.sqltext)
+                names = [
+                    c.name
+                    for c in table.columns
+                    if re.search(rf"\b{re.escape(c.name)}\b", sql)
+                ]
+            return names
     for index in table.indexes:
         if index.name and str(index.name).lower() == lowered:
             return [c.name for c in index.columns]
+    for col in table.columns:  # column-level checks live on the column
+        for cons in col.constraints:
+            if cons.name and str(cons.name).lower() == lowered:
+                return [col.name]
     return []
 
 
@@ -653,7 +666,23 @@ def classify_error(table: Table, exc: DBAPIError) -> tuple[str, list[str]]:
                     break
     if kind == "check" and not columns:
         columns = _check_columns(table, message)
+    if kind == "truncation" and not columns:
+        columns = _too_long_columns(table, exc.params)
     return kind, columns
+
+
+def _too_long_columns(table: Table, params: Any) -> list[str]:
+    """Columns whose sent text exceeds their length (PostgreSQL's 22001 message
+    names the type, not the column)."""
+    if not isinstance(params, Mapping):
+        return []
+    return [
+        c.name
+        for c in table.columns
+        if isinstance(params.get(c.key), str)
+        and getattr(c.type, "length", None)
+        and len(params[c.key]) > c.type.length
+    ]
 
 
 def _check_columns(table: Table, message: str) -> list[str]:

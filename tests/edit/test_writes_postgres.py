@@ -1,0 +1,305 @@
+"""The write layer on PostgreSQL (marker ``postgres``): concurrency, audit in the
+same transaction, sqlstates in plain words, all-or-nothing import.
+
+The tables are small test models on their own MetaData, created with create_all in
+real schemas (``corp``, and ``tablefront`` for the audit log) of a fresh database.
+PostgreSQL has no rowversion, so every table here uses the compare-the-originals
+predicate; the rowversion variants run on SQLite (tests/edit/test_writes.py) and are
+compiled for SQL Server (tests/edit/test_mssql_writes.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Identity,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
+
+from app.access import TableAccess
+from app.catalog import build_catalog, get_catalog, set_catalog
+from app.data import importing, writes
+from app.extensions import db
+from app.models import AuditLog
+from tests.edit.world import WRITE
+
+pytestmark = pytest.mark.postgres
+
+metadata = MetaData()
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("department_id", Integer, Identity(), primary_key=True),
+    Column("code", String(10), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    schema="corp",
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("person_id", Integer, Identity(), primary_key=True),
+    Column("login", String(50), nullable=False, unique=True),
+    Column(
+        "department_id",
+        Integer,
+        ForeignKey("corp.departments.department_id"),
+        nullable=False,
+    ),
+    Column("level", SmallInteger, CheckConstraint("level BETWEEN 1 AND 5", "ck_lvl")),
+    Column("salary", Numeric(10, 2)),
+    schema="corp",
+)
+
+ACTOR = "CONTOSO\\amorgan"
+
+
+def _access(table: Table) -> TableAccess:
+    return TableAccess(f"{table.schema}.{table.name}", WRITE)
+
+
+@pytest.fixture
+def pg_world(make_app, pg_database) -> Iterator[Flask]:
+    """An app on a fresh PostgreSQL database with corp tables and the audit log."""
+    url = pg_database.render_as_string(hide_password=False)
+    app = make_app(TABLEFRONT_DATABASE_URL=url, TABLEFRONT_SECRET_KEY="p" * 40)
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE SCHEMA corp"))
+            conn.execute(text("CREATE SCHEMA tablefront"))
+            # The audit log's T-SQL default, as app.embedded registers it on SQLite.
+            conn.execute(
+                text(
+                    "CREATE FUNCTION sysutcdatetime() RETURNS timestamp LANGUAGE sql "
+                    "AS $$ SELECT now() AT TIME ZONE 'utc' $$"
+                )
+            )
+        metadata.create_all(db.engine)
+        db.metadata.create_all(db.engine, tables=[AuditLog.__table__])
+        db.session.execute(
+            insert(departments),
+            [
+                {"code": "IT", "name": "Information Technology"},
+                {"code": "HR", "name": "HR"},
+            ],
+        )
+        db.session.execute(
+            insert(people),
+            [{"login": "CONTOSO\\jokafor", "department_id": 1, "level": 2}],
+        )
+        db.session.commit()
+    set_catalog(app, build_catalog(metadata.sorted_tables, None))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _audit() -> list[dict]:
+    return [dict(r) for r in db.session.execute(select(AuditLog.__table__)).mappings()]
+
+
+def _count(table: Table) -> int:
+    return db.session.execute(select(func.count()).select_from(table)).scalar()
+
+
+def test_pg_update_row_with_current_originals_writes_row_and_audit(pg_world):
+    """GIVEN a department read with its values
+    WHEN its name is updated with those originals
+    THEN the row changes and one audit row holds the old and new name."""
+    with pg_world.test_request_context():
+        row = writes.read_row(departments, _access(departments), {"department_id": 1})
+        writes.update_row(
+            departments,
+            _access(departments),
+            {"department_id": 1},
+            {"name": "IT Services"},
+            {"code": row["code"], "name": row["name"]},
+            ACTOR,
+            _access,
+        )
+        audit = _audit()
+        assert [a["action"] for a in audit] == ["update"]
+        assert json.loads(audit[0]["old_values"]) == {"name": "Information Technology"}
+        assert json.loads(audit[0]["new_values"]) == {"name": "IT Services"}
+
+
+def test_pg_update_row_changed_by_another_connection_raises_conflict(pg_world):
+    """GIVEN a department read by one user, then renamed through another connection
+    WHEN the first user saves with the originals they read
+    THEN Conflict carries the other connection's name and no audit row is written."""
+    with pg_world.test_request_context():
+        row = writes.read_row(departments, _access(departments), {"department_id": 2})
+        db.session.rollback()
+        other = create_engine(db.engine.url)
+        with other.begin() as conn:
+            conn.execute(
+                update(departments)
+                .where(departments.c.department_id == 2)
+                .values(name="People")
+            )
+        other.dispose()
+        with pytest.raises(writes.Conflict) as caught:
+            writes.update_row(
+                departments,
+                _access(departments),
+                {"department_id": 2},
+                {"name": "Human Resources"},
+                {"code": row["code"], "name": row["name"]},
+                ACTOR,
+                _access,
+            )
+        assert caught.value.current["name"] == "People"
+        assert _audit() == []
+
+
+def test_pg_insert_row_returns_identity_key_and_audits(pg_world):
+    """GIVEN a new department without a key
+    WHEN inserted
+    THEN the identity value comes back (RETURNING) and the audit row names it."""
+    with pg_world.test_request_context():
+        pk = writes.insert_row(
+            departments,
+            _access(departments),
+            {"code": "FIN", "name": "Finance"},
+            ACTOR,
+            _access,
+        )
+        assert pk == {"department_id": 3}
+        assert json.loads(_audit()[0]["row_key"]) == {"department_id": 3}
+
+
+def test_pg_insert_row_refused_by_check_leaves_no_row_and_no_audit(pg_world):
+    """GIVEN the level check 1..5 (known only to the database)
+    WHEN a person with level 9 is inserted
+    THEN FieldErrors names level, and neither the row nor an audit row exists."""
+    with pg_world.test_request_context():
+        with pytest.raises(writes.FieldErrors) as caught:
+            writes.insert_row(
+                people,
+                _access(people),
+                {"login": "CONTOSO\\x", "department_id": 1, "level": 9},
+                ACTOR,
+                _access,
+            )
+        assert caught.value.errors == {"level": [writes.PLAIN_WORDS["check"]]}
+        assert _count(people) == 1
+        assert _audit() == []
+
+
+@pytest.mark.parametrize(
+    ("table", "values", "sqlstate", "kind", "column"),
+    [
+        (departments, {"code": "IT", "name": "Again"}, "23505", "unique", "code"),
+        (people, {"login": "a", "department_id": 99}, "23503", "foreign_key", None),
+        (
+            people,
+            {"login": "b", "department_id": 1, "level": 7},
+            "23514",
+            "check",
+            None,
+        ),
+        (departments, {"code": "XX", "name": None}, "23502", "not_null", "name"),
+        (departments, {"code": "X" * 11, "name": "n"}, "22001", "truncation", "code"),
+    ],
+)
+def test_pg_database_refusal_is_classified_to_its_column(
+    pg_world, table, values, sqlstate, kind, column
+):
+    """GIVEN a statement PostgreSQL refuses (unique, FK, check, NOT NULL, too long)
+    WHEN the refusal is turned into form errors
+    THEN its sqlstate maps to the kind, the right column and plain words."""
+    column = column or {"foreign_key": "department_id", "check": "level"}[kind]
+    with pg_world.test_request_context():
+        with pytest.raises(DBAPIError) as caught:
+            db.session.execute(insert(table).values(values))
+        db.session.rollback()
+        assert caught.value.orig.sqlstate == sqlstate
+        errors = writes.field_errors_from(table, caught.value)
+        assert errors.errors == {column: [writes.PLAIN_WORDS[kind]]}
+
+
+def test_pg_delete_row_with_referencing_rows_is_refused(pg_world):
+    """GIVEN a department one person belongs to
+    WHEN it is deleted
+    THEN DeleteRefused counts the person and the department stays."""
+    with pg_world.test_request_context():
+        row = writes.read_row(departments, _access(departments), {"department_id": 1})
+        with pytest.raises(writes.DeleteRefused) as caught:
+            writes.delete_row(
+                departments,
+                _access(departments),
+                {"department_id": 1},
+                {"code": row["code"], "name": row["name"]},
+                ACTOR,
+                _access,
+            )
+        assert any("1 row in corp.people" in r for r in caught.value.reasons)
+        assert _count(departments) == 2
+
+
+def test_pg_import_refused_midway_writes_nothing(pg_world):
+    """GIVEN a reviewed file of 3,000 people whose last row breaks the level check
+    (a rule only the database knows), so it fails in the second batch
+    WHEN it is applied
+    THEN ReviewAgain is raised and no person and no audit row was written."""
+    lines = ["login,department_id,level"]
+    lines += [f"CONTOSO\\p{n},{n % 2 + 1},{n % 5 + 1}" for n in range(2999)]
+    lines.append("CONTOSO\\last,1,9")
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    with pg_world.test_request_context():
+        info = get_catalog().get("corp.people")
+        parsed = importing.parse(data)
+        mapping = importing.auto_mapping(parsed.headers, info, ())
+        checked = importing.validate(
+            info, _access(people), (), parsed, mapping, "insert", _access
+        )
+        assert checked.total_problems == 0
+        with pytest.raises(importing.ReviewAgain):
+            importing.apply(
+                info, _access(people), (), parsed, mapping, "insert", ACTOR, _access
+            )
+        assert _count(people) == 1
+        assert _audit() == []
+
+
+def test_pg_import_clean_file_inserts_all_with_audit(pg_world):
+    """GIVEN a clean file of 2,500 people (two batches)
+    WHEN it is applied
+    THEN every row is inserted with one audit row each, keys from RETURNING."""
+    lines = ["login,department_id,level,salary"]
+    lines += [f"CONTOSO\\q{n},{n % 2 + 1},{n % 5 + 1},{n}.50" for n in range(2500)]
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    with pg_world.test_request_context():
+        info = get_catalog().get("corp.people")
+        parsed = importing.parse(data)
+        mapping = importing.auto_mapping(parsed.headers, info, ())
+        summary = importing.apply(
+            info, _access(people), (), parsed, mapping, "insert", ACTOR, _access
+        )
+        assert summary.inserted == 2500
+        assert _count(people) == 2501
+        audit = _audit()
+        keys = {json.loads(a["row_key"])["person_id"] for a in audit}
+        assert len(audit) == 2500 and len(keys) == 2500
+        assert json.loads(audit[0]["new_values"])["login"].startswith("CONTOSO\\q")
