@@ -118,24 +118,81 @@ def test_search_without_javascript_still_filters(tf_nojs, demo):
 
 def test_filter_equals_value_shows_only_that_value(tf, demo):
     """GIVEN the employees list
-    WHEN the user adds the filter "job title equals <the first row's title>"
-    THEN every row shown has exactly that job title.
+    WHEN the user builds the filter "job title equals <the first row's title>"
+    THEN nothing is sent until Apply, and then every row has exactly that title.
     """
     open_employees(tf)
     title = column_texts(tf.page, "job_title")[0]
     new = tf.page.get_by_test_id("filter-new")
 
-    # Choosing a column re-renders the filters: the choice becomes a filter row.
-    tf.settled(lambda: new.get_by_test_id("filter-column").select_option("job_title"))
-    row = tf.page.get_by_test_id("filter-row").last
-    tf.settled(lambda: row.get_by_test_id("filter-op").select_option("eq"))
-    row = tf.page.get_by_test_id("filter-row").last
-    row.get_by_test_id("filter-value").fill(title)
-    tf.settled(lambda: tf.page.get_by_test_id("apply-filters").click())
+    new.get_by_test_id("filter-column").select_option("job_title")
+    new.get_by_test_id("filter-op").select_option("eq")
+    new.get_by_test_id("filter-value").fill(title)
+    swaps_before_apply = tf.page.evaluate("window.__htmxSettles")
+    tf.settled(lambda: new.get_by_test_id("apply-filters").click())
     titles = column_texts(tf.page, "job_title")
 
+    assert swaps_before_apply == 0, "choosing a filter column refreshed the list"
     assert titles and set(titles) == {title}
+    assert tf.page.get_by_test_id("filter-row").count() == 1
     tf.screenshot("list-filtered")
+    tf.assert_clean()
+
+
+def test_filter_operators_narrow_to_the_chosen_column(tf, demo):
+    """GIVEN the new-filter row
+    WHEN the user picks a date column, then a text column
+    THEN the operator menu offers only what applies to each, in the same row
+    element (nothing was re-rendered, so the half-built filter stays where it is).
+    """
+    open_employees(tf)
+    new = tf.page.get_by_test_id("filter-new")
+    column = new.get_by_test_id("filter-column")
+    ops = new.get_by_test_id("filter-op")
+    new.evaluate("e => { e.tfMarker = 'same row'; }")
+
+    column.select_option("hire_date")
+    date_ops = ops.locator("option").evaluate_all("os => os.map(o => o.value)")
+    column.select_option("last_name")
+    text_ops = ops.locator("option").evaluate_all("os => os.map(o => o.value)")
+    marker = tf.page.get_by_test_id("filter-new").evaluate("e => e.tfMarker")
+
+    assert date_ops == ["eq", "gte", "lte"]
+    assert text_ops == ["contains", "starts", "eq"]
+    assert marker == "same row"
+    tf.assert_clean()
+
+
+def test_loading_indicator_is_hidden_after_results_load(tf, demo):
+    """GIVEN the employees list
+    WHEN a live search runs and its results arrive
+    THEN the loading indicator is hidden again.
+    """
+    open_employees(tf)
+    prefix = column_texts(tf.page, "last_name")[0][:1]
+
+    tf.settled(lambda: tf.page.get_by_test_id("search-box").fill(prefix))
+    tf.page.wait_for_timeout(50)
+    hidden = tf.page.locator("#list-loading").evaluate(
+        "e => getComputedStyle(e).visibility"
+    )
+
+    assert hidden == "hidden"
+    tf.assert_clean()
+
+
+def test_list_fits_a_laptop_screen(tf, demo):
+    """GIVEN the employees list at 1366x768
+    WHEN it is shown
+    THEN the page itself never scrolls sideways (the table scrolls in its card).
+    """
+    open_employees(tf)
+
+    overflow = tf.page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+    assert overflow <= 0
     tf.assert_clean()
 
 

@@ -23,8 +23,8 @@
     var labels = labelsOf(columnSelect);
     var current = opSelect.value;
     while (opSelect.options.length) opSelect.remove(0);
-    Object.keys(labels).forEach(function (key) {
-      if (allowed.indexOf(key) < 0) return;
+    allowed.forEach(function (key) {
+      if (!(key in labels)) return;
       opSelect.add(new Option(labels[key], key, false, key === current));
     });
     if (allowed.indexOf(current) < 0 && opSelect.options.length) {
