@@ -225,6 +225,9 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
     for name, label in settings.column_labels.items():
         check(name, "columns")
         info.columns[name].label = label
+    for name, text in settings.column_help.items():
+        check(name, "help")
+        info.columns[name].help = text
     if settings.search is not None:
         for name in settings.search:
             check(name, "search")

@@ -16,11 +16,6 @@ from tests.browse.shop import make_metadata
 HELP = "Stock keeping unit, as printed on the label."
 HEAD = '[tables."shop.items"]\nlabel = "I"\n\n[tables."shop.items".help]\n'
 SETTINGS = f'{HEAD}sku = "{HELP}"\n'
-NEEDS_REGISTRY = pytest.mark.xfail(
-    strict=True,
-    reason="app/catalog/registry.py _apply does not copy settings.column_help to "
-    "ColumnInfo.help yet (patch requested in the r2c1 report)",
-)
 
 
 def _write(tmp_path, text: str):
@@ -95,7 +90,6 @@ def test_settings_help_must_be_a_table(tmp_path):
     assert "tables.toml:3: shop.items.help has the wrong type" in str(caught.value)
 
 
-@NEEDS_REGISTRY
 def test_catalog_help_setting_becomes_column_help(tmp_path):
     """GIVEN a help text for shop.items.sku
     WHEN the catalog is built
@@ -107,7 +101,6 @@ def test_catalog_help_setting_becomes_column_help(tmp_path):
     assert columns["name"].help == ""
 
 
-@NEEDS_REGISTRY
 def test_catalog_help_for_unknown_column_names_file_and_line(tmp_path):
     """GIVEN a help text for a column shop.items does not have
     WHEN the catalog is built
@@ -121,7 +114,6 @@ def test_catalog_help_for_unknown_column_names_file_and_line(tmp_path):
     assert "unknown column 'skew'" in str(caught.value)
 
 
-@NEEDS_REGISTRY
 def test_bundled_settings_give_employee_login_help():
     """GIVEN the bundled app/settings/tables.toml
     WHEN the app's catalog is built
