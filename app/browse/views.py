@@ -92,6 +92,11 @@ def _list_context(schema: str, table: str) -> dict:
             page.columns, bool(page.row_keys) and page.row_keys[0] is not None
         ),
         "base": base,
+        "search_labels": [
+            page.info.columns[n].label
+            for n in page.info.searchable
+            if n not in scope.hidden
+        ],
         "current_sort": current_sort,
         "sort_links": sort_links,
         "filterable": [(c, ops) for c, ops in filterable if ops],

@@ -115,7 +115,7 @@ def plan_list(
         reverse = True
     elif query.page:
         token = read_token(
-            query.page, info.key, sort_signature(sort), len(sort), query.state_key()
+            query.page, info.key, sort_signature(sort), len(sort), _count_key(scope, query)
         )
         reverse = token.direction == "prev"
         token_count = token.count
@@ -208,7 +208,7 @@ def scoped_list_page(
         notices=plan.notices,
     )
     sig = sort_signature(plan.sort)
-    state = query.state_key()
+    state = _count_key(scope, query)
     if rows and not is_last:
         values = [rows[-1][i] for i in sort_positions]
         page.next_token = make_token(
@@ -220,3 +220,10 @@ def scoped_list_page(
             scope.info.key, sig, "prev", values, state, carried
         )
     return page
+
+
+def _count_key(scope: Scope, query: ListQuery) -> str:
+    """What a count carried in a page token is valid for: the filters and search,
+    and the caller (row filters differ per caller, so a shared link recounts)."""
+    caller = scope.identity.login.lower() if scope.identity else ""
+    return f"{query.state_key()}|{caller}"

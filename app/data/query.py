@@ -252,6 +252,8 @@ def conditions(scope: Scope, query: ListQuery, dialect: str) -> Conditions:
 def sort_columns(scope: Scope, sort: str) -> list[SortColumn]:
     """The requested sort plus the unique tie-breaker (400 for an unknown column)."""
     spec = sort or scope.info.default_sort
+    if not sort and spec.lstrip("-") in scope.hidden:
+        spec = ""  # a default sort on a column this caller may not see: key order
     descending = spec.startswith("-")
     name = spec.lstrip("-")
     result: list[SortColumn] = []

@@ -600,16 +600,10 @@ def hidden_needles(app: Flask, column: str, people=VISIBLE_PEOPLE) -> list[str]:
     return [column, label, *(v for p in people for v in values(p))]
 
 
-PLACEHOLDER_BUG = (
-    "app/templates/browse/list.html renders the search box placeholder from "
-    "info.searchable, which includes columns the caller's role hides (here 'email'): "
-    "the list page names a hidden column. The view should pass the searchable "
-    "columns minus scope.hidden."
-)
 HIDDEN_COLUMN_PARAMS = [
     pytest.param("salary"),
     pytest.param("notes"),
-    pytest.param("email", marks=pytest.mark.xfail(strict=True, reason=PLACEHOLDER_BUG)),
+    pytest.param("email"),
 ]
 
 
@@ -885,18 +879,8 @@ def test_page_token_for_other_table_is_rejected(staff, admin):
     assert len(result_links(page)) == 1
 
 
-TOKEN_COUNT_BUG = (
-    "app/data/listing.py scoped_list_page carries the row count inside the page "
-    "token (app/data/tokens.py make_token 'n', checked only against a digest of "
-    "query.state_key(): filters + search), not against the caller or the row "
-    "filter. A next-page link made by a caller who sees every row shows that "
-    "caller's total to a restricted caller who follows it (bookmark or shared "
-    "link). Fix: include the caller's login (or a digest of the compiled row filter) "
-    "in the digest the count is checked against, or recount when it differs."
-)
 
 
-@pytest.mark.xfail(strict=True, reason=TOKEN_COUNT_BUG)
 def test_page_token_count_of_other_caller_is_not_shown(staff, admin):
     """GIVEN a next-page link the admin got (the token carries his count)
     WHEN the staff caller follows the same link
@@ -913,17 +897,8 @@ def token_payload(href: str) -> str:
     return json.dumps(payload)
 
 
-HIDDEN_SORT_BUG = (
-    "app/data/query.py sort_columns uses the table's default sort "
-    "(tables.toml sort = '-start_date' for hr.leave_requests) without checking "
-    "scope.hidden. When the caller's role hides that column the list is ordered by "
-    "it and every next/previous page token in the list HTML carries the boundary "
-    "row's hidden value (tokens are signed, not encrypted). Fix: when the default "
-    "sort column is hidden, fall back to the order key (primary key)."
-)
 
 
-@pytest.mark.xfail(strict=True, reason=HIDDEN_SORT_BUG)
 def test_page_token_never_carries_hidden_default_sort_values(make_world):
     """GIVEN leave requests whose default sort column (start_date) staff may not see
     WHEN the staff caller lists them one per page
