@@ -115,7 +115,11 @@ def plan_list(
         reverse = True
     elif query.page:
         token = read_token(
-            query.page, info.key, sort_signature(sort), len(sort), _count_key(scope, query)
+            query.page,
+            info.key,
+            sort_signature(sort),
+            len(sort),
+            _count_key(scope, query),
         )
         reverse = token.direction == "prev"
         token_count = token.count

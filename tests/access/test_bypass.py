@@ -879,8 +879,6 @@ def test_page_token_for_other_table_is_rejected(staff, admin):
     assert len(result_links(page)) == 1
 
 
-
-
 def test_page_token_count_of_other_caller_is_not_shown(staff, admin):
     """GIVEN a next-page link the admin got (the token carries his count)
     WHEN the staff caller follows the same link
@@ -895,8 +893,6 @@ def token_payload(href: str) -> str:
     token = parse_qs(urlsplit(href).query)["page"][0]
     _valid, payload = URLSafeSerializer("not-the-key").loads_unsafe(token)
     return json.dumps(payload)
-
-
 
 
 def test_page_token_never_carries_hidden_default_sort_values(make_world):
