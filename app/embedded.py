@@ -1,7 +1,9 @@
 """The embedded database: SQLite files, one per schema, standing in for SQL Server.
 
 Every connection ATTACHes each physical schema's file (absolute path), turns foreign
-keys on, and registers the SQL Server functions that the models' server defaults call.
+keys on, puts every file in WAL mode with ``synchronous=NORMAL`` (a commit appends to
+the WAL without an fsync; a power cut may lose the last commits, never corrupt the
+file), and registers the SQL Server functions that the models' server defaults call.
 Importing this module also teaches SQLite's DDL compiler the SQL Server column types
 that generated models carry, so ``create_all`` builds the same models on SQLite:
 
@@ -9,6 +11,10 @@ that generated models carry, so ``create_all`` builds the same models on SQLite:
   UNIQUEIDENTIFIER -> CHAR(32) (SQLAlchemy's non-native UUID storage); BIT -> BOOLEAN;
   TINYINT -> SMALLINT; DATETIME2/SMALLDATETIME/DATETIMEOFFSET -> DATETIME;
   NVARCHAR(max)/NTEXT/XML -> TEXT; VARBINARY(max)/IMAGE -> BLOB.
+- A single-column integer IDENTITY key of any width (SMALLINT, TINYINT, BIGINT) ->
+  ``INTEGER``: only a column declared exactly ``INTEGER PRIMARY KEY`` aliases SQLite's
+  ROWID and so numbers itself. ``EMBEDDED_DDL_VERSION`` changes whenever this DDL
+  does, so a demo database built with older DDL is rebuilt (app/demo/commands.py).
 - rowversion (mssql TIMESTAMP/ROWVERSION) -> ``BLOB NOT NULL DEFAULT (randomblob(8))``
   plus an AFTER UPDATE trigger that gives the row a new value, as SQL Server does, so
   optimistic concurrency behaves the same on both.
@@ -41,6 +47,10 @@ from sqlalchemy.sql.elements import TextClause
 log = logging.getLogger(__name__)
 
 ROWVERSION_BYTES = 8
+# Bump when the DDL this module emits changes in a way an existing embedded database
+# does not have (the demo marker records it; a mismatch rebuilds the demo).
+# 2: integer IDENTITY keys of any width are INTEGER PRIMARY KEY (ROWID aliases).
+EMBEDDED_DDL_VERSION = 2
 SQLITE_COLLATIONS = frozenset({"BINARY", "NOCASE", "RTRIM"})
 
 
@@ -98,9 +108,10 @@ def install_sqlite_hooks(engine: Engine, db_dir: Path, schemas: list[str]) -> No
                     (str(schema_file(db_dir, schema)),),
                 )
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            for schema in schemas:
+            for schema in ["main", *schemas]:
                 cursor.execute(f"PRAGMA {_quote(schema)}.journal_mode=WAL")
+                # Per connection, not stored in the file: set it every time.
+                cursor.execute(f"PRAGMA {_quote(schema)}.synchronous=NORMAL")
         finally:
             cursor.close()
 
@@ -214,13 +225,42 @@ def is_rowversion(column: Column) -> bool:
     return isinstance(column.type, mssql.TIMESTAMP)
 
 
+def is_rowid_key(column: Column) -> bool:
+    """True for a table's single-column integer IDENTITY/autoincrement primary key.
+
+    On SQLite such a column must be declared exactly ``INTEGER`` (whatever its width
+    on SQL Server) to become the ROWID alias that numbers new rows by itself.
+    """
+    table = column.table
+    return (
+        isinstance(table, Table)
+        and table.autoincrement_column is column
+        and len(table.primary_key.columns) == 1
+        and (column.identity is not None or column.autoincrement is True)
+    )
+
+
+def _as_rowid_key(text: str, column: Column, compiler) -> str:
+    """``name SMALLINT ...`` -> ``name INTEGER ...`` for a ROWID-alias key column."""
+    declared = compiler.dialect.type_compiler_instance.process(
+        column.type, type_expression=column
+    )
+    prefix = f"{compiler.preparer.format_column(column)} "
+    if declared.upper() == "INTEGER" or not text.startswith(prefix + declared):
+        return text
+    return prefix + "INTEGER" + text[len(prefix) + len(declared) :]
+
+
 @compiles(CreateColumn, "sqlite")
 def _create_column_on_sqlite(element: CreateColumn, compiler, **kw) -> str:
-    """Column DDL with SQL Server semantics: case rule, T-SQL defaults, rowversion."""
+    """Column DDL with SQL Server semantics: case rule, T-SQL defaults, rowversion,
+    integer IDENTITY keys as ROWID aliases."""
     column = element.element
     text = compiler.visit_create_column(element, **kw)
     if text is None:
         return text
+    if is_rowid_key(column):
+        text = _as_rowid_key(text, column, compiler)
     if is_rowversion(column):
         if column.server_default is None or not isinstance(
             column.server_default, DefaultClause

@@ -3,10 +3,13 @@
 The embedded database is SQLite files (one per physical schema) created from the same
 models the app maps on SQL Server, then filled by ``app.demo.seed.seed_database``. A
 small marker file (``demo.json`` beside the schema files) records that seeding
-finished, with the seed version and scale: a second run does nothing, ``--force``
-rebuilds, and the development app checks only that one file at start-up (no
-reflection, no counting). The app never runs DDL on SQL Server or PostgreSQL: this
-command refuses any backend but SQLite.
+finished, with the seed version, scale and the embedded DDL version
+(``app.embedded.EMBEDDED_DDL_VERSION``): a second run does nothing, ``--force``
+rebuilds, and the development app reads only that one file at start-up (no
+reflection, no counting). A marker from older DDL (or none) means the tables on disk
+are not what the models compile to today, so the demo is rebuilt — its edits are
+lost, which is acceptable for demo data and better than inserts that fail. The app
+never runs DDL on SQL Server or PostgreSQL: this command refuses any backend but SQLite.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from flask import Flask, current_app
 from sqlalchemy import Connection, inspect
 
 from app.cli import tablefront_cli
+from app.embedded import EMBEDDED_DDL_VERSION
 from app.extensions import db
 from config import PROJECT_ROOT
 
@@ -72,6 +76,12 @@ def read_marker(db_dir: Path) -> dict[str, Any] | None:
         return None
 
 
+def marker_is_current(marker: dict[str, Any] | None) -> bool:
+    """True when the marker records a build made with today's embedded DDL."""
+    # Markers written before the DDL was versioned carry no key: version 1.
+    return bool(marker) and marker.get("ddl_version", 1) == EMBEDDED_DDL_VERSION
+
+
 def _seed_version() -> str:
     try:
         from app.demo import seed
@@ -103,8 +113,15 @@ def build_demo_database(
     """Create the tables from the models and seed them, unless already done."""
     db_dir = embedded_dir(app)
     marker = read_marker(db_dir)
-    if marker and not force:
+    if marker_is_current(marker) and not force:
         return DemoResult(False, db_dir, float(marker.get("scale", DEFAULT_SCALE)))
+    if marker and not force:
+        log.warning(
+            "the demo database in %s was built with older table definitions "
+            "(embedded DDL version %s): rebuilding it",
+            db_dir,
+            marker.get("ddl_version", 1),
+        )
     started = time.perf_counter()
     with app.app_context():
         # No marker means never built or a build that died half-way: start clean.
@@ -130,6 +147,7 @@ def build_demo_database(
     seconds = time.perf_counter() - started
     marker = {
         "seed_version": _seed_version() if seeded else "none",
+        "ddl_version": EMBEDDED_DDL_VERSION,
         "scale": scale,
         "rows": rows,
         "created_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -203,11 +221,14 @@ def create_demo_views(connection: Connection, app: Flask) -> None:
 
 
 def ensure_demo_database(app: Flask) -> None:
-    """Development start-up: build the demo once; afterwards only a file check."""
+    """Development start-up: build the demo once (again after a DDL change);
+    afterwards only the marker file is read."""
     db_dir = embedded_dir(app)
-    if (db_dir / MARKER_FILE).exists():
+    marker = read_marker(db_dir)
+    if marker_is_current(marker):
         return
-    log.info("no demo database in %s yet: creating and seeding it", db_dir)
+    if marker is None:
+        log.info("no demo database in %s yet: creating and seeding it", db_dir)
     build_demo_database(app, scale=app.config.get("DEMO_SCALE") or DEFAULT_SCALE)
 
 

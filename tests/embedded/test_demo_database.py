@@ -12,6 +12,7 @@ from sqlalchemy import select, text, update
 import config as tablefront_config
 from app import create_app
 from app.demo import commands as demo_commands
+from app.embedded import EMBEDDED_DDL_VERSION
 from app.extensions import db
 
 SMALL = "0.02"
@@ -67,6 +68,65 @@ def test_demo_init_force_rebuilds_with_the_same_row_count(demo_app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "demo database created" in result.output
     assert marker(tmp_path)["rows"] == rows
+
+
+def _age_marker(tmp_path) -> None:
+    """Make the marker look like one written before the DDL was versioned."""
+    path = tmp_path / "db" / "demo.json"
+    old = {k: v for k, v in marker(tmp_path).items() if k != "ddl_version"}
+    path.write_text(json.dumps(old))
+
+
+def test_demo_init_records_the_embedded_ddl_version(demo_app, tmp_path):
+    """GIVEN a fresh demo WHEN its marker is read THEN it names today's DDL version."""
+    assert marker(tmp_path)["ddl_version"] == EMBEDDED_DDL_VERSION
+
+
+def test_demo_init_rebuilds_a_demo_built_with_older_ddl(demo_app, tmp_path):
+    """GIVEN a demo whose marker predates the current embedded DDL
+    WHEN demo init runs without --force
+    THEN it rebuilds: the asset type key is a ROWID alias and numbers new rows."""
+    _age_marker(tmp_path)
+    result = init(demo_app)
+    assert result.exit_code == 0, result.output
+    assert "demo database created" in result.output
+    assert marker(tmp_path)["ddl_version"] == EMBEDDED_DDL_VERSION
+    with sqlite3.connect(tmp_path / "db" / "ops.db") as raw:
+        declared = raw.execute(
+            "SELECT type FROM pragma_table_info('asset_types') WHERE pk = 1"
+        ).fetchone()[0]
+        raw.execute(
+            "INSERT INTO asset_types (name, depreciation_months, is_it_equipment) "
+            "VALUES ('Drone', 24, 1)"
+        )
+        new_id = raw.execute(
+            "SELECT asset_type_id FROM asset_types WHERE name = 'Drone'"
+        ).fetchone()[0]
+    assert declared == "INTEGER"
+    assert new_id is not None
+
+
+def test_development_start_rebuilds_a_demo_built_with_older_ddl(
+    test_environ, tmp_path, monkeypatch
+):
+    """GIVEN a development demo whose marker predates the current embedded DDL
+    WHEN the app starts again
+    THEN the demo is rebuilt once, and the next start only reads the marker."""
+    monkeypatch.setattr(demo_commands, "DEFAULT_SCALE", float(SMALL))
+    env = {**test_environ, "TABLEFRONT_ENV": "development"}
+    create_app(tablefront_config.DevelopmentConfig(env))
+    _age_marker(tmp_path)
+    builds = []
+    real_build = demo_commands.build_demo_database
+    monkeypatch.setattr(
+        demo_commands,
+        "build_demo_database",
+        lambda *a, **kw: builds.append(real_build(*a, **kw)),
+    )
+    create_app(tablefront_config.DevelopmentConfig(env))
+    create_app(tablefront_config.DevelopmentConfig(env))
+    assert [b.created for b in builds] == [True]
+    assert marker(tmp_path)["ddl_version"] == EMBEDDED_DDL_VERSION
 
 
 def test_demo_persona_login_found_in_any_case(demo_app):

@@ -51,6 +51,21 @@ def test_attach_relative_dir_resolves_to_absolute_path(tmp_path, monkeypatch):
     assert files["hr"] == str((tmp_path / "db" / "hr.db").resolve())
 
 
+def test_every_attached_file_is_wal_with_synchronous_normal(engine):
+    """GIVEN the embedded engine (main plus hr and sales ATTACHed)
+    WHEN a connection is opened
+    THEN each file is in WAL mode with synchronous=NORMAL (1), not the default FULL."""
+    with engine.connect() as conn:
+        settings = {
+            schema: (
+                conn.exec_driver_sql(f"PRAGMA {schema}.journal_mode").scalar(),
+                conn.exec_driver_sql(f"PRAGMA {schema}.synchronous").scalar(),
+            )
+            for schema in ("main", "hr", "sales")
+        }
+    assert settings == {s: ("wal", 1) for s in ("main", "hr", "sales")}
+
+
 def test_foreign_keys_unknown_department_is_rejected(session):
     """GIVEN foreign keys ON WHEN an employee names a missing department THEN error."""
     session.add(Employee(login="CONTOSO\\x", last_name="X", department_id=999))
