@@ -24,8 +24,10 @@ from sqlalchemy import Table
 from werkzeug.routing import BuildError
 
 from app.access import table_access
+from app.browse.cells import Cell, formatter
 from app.catalog import TableInfo, get_catalog
 from app.data import writes
+from app.data.labels import fk_labels
 from app.data.scope import Scope, open_scope, peek_scope
 from app.data.values import BadValue, decode_row_key, encode_row_key
 from app.edit.forms import (
@@ -182,6 +184,20 @@ def display(value: Any) -> str:
     return str(shown)
 
 
+def shown_cells(
+    scope: Scope, specs: list[FieldSpec], rows: list[list[Any]]
+) -> list[list[Cell]]:
+    """``rows`` (values in ``specs`` order) formatted as the detail page shows them:
+    by column kind, foreign keys by the label of the row they point at."""
+    columns = [scope.info.columns[s.column] for s in specs]
+    labels = fk_labels(scope, columns, rows)
+    formats = [
+        formatter(c, labels.get(c.name), request.script_root, full=True)
+        for c in columns
+    ]
+    return [[f(v) for f, v in zip(formats, row, strict=True)] for row in rows]
+
+
 def _lookup_urls(scope: Scope, specs: list[FieldSpec]) -> dict[str, str]:
     return {
         s.column: url_for(
@@ -313,20 +329,19 @@ def _conflict(scope: Scope, specs, form, pk, current: dict[str, Any], mine: dict
     form.original_token.data = sign_original(
         info, pk, original_values(info, specs, current)
     )
-    rows = []
-    for spec in specs:
-        if spec.read_only and spec.column not in current:
-            continue
-        theirs = current.get(spec.column)
-        yours = mine.get(spec.column, theirs)
-        rows.append(
-            {
-                "spec": spec,
-                "theirs": display(theirs),
-                "yours": display(yours),
-                "differs": spec.column in mine and display(theirs) != display(yours),
-            }
-        )
+    shown = [s for s in specs if not (s.read_only and s.column not in current)]
+    theirs = [current.get(s.column) for s in shown]
+    yours = [mine.get(s.column, t) for s, t in zip(shown, theirs, strict=True)]
+    their_cells, your_cells = shown_cells(scope, shown, [theirs, yours])
+    rows = [
+        {
+            "spec": spec,
+            "theirs": their_cells[i],
+            "yours": your_cells[i],
+            "differs": spec.column in mine and display(theirs[i]) != display(yours[i]),
+        }
+        for i, spec in enumerate(shown)
+    ]
     log.info(
         "edit conflict on %s %s for %s",
         info.key,
@@ -380,7 +395,8 @@ def delete(schema: str, table: str, row_key: str):
             flash(f"{info.label}: row deleted.", "success")
             return redirect(list_url(info))
     token = sign_original(info, pk, original_values(info, specs, row))
-    fields = [(s, display(row.get(s.column))) for s in specs]
+    (cells,) = shown_cells(scope, specs, [[row.get(s.column) for s in specs]])
+    fields = list(zip(specs, cells, strict=True))
     status = 409 if (reasons or changed) else 200
     return (
         render_template(
