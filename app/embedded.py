@@ -44,6 +44,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn, DefaultClause
 from sqlalchemy.sql.elements import TextClause
 
+from app import mssql_types  # noqa: F401  (MONEY's operator classes)
+
 log = logging.getLogger(__name__)
 
 ROWVERSION_BYTES = 8

@@ -1,6 +1,7 @@
 """All mapped tables: the generated models of the existing database, plus the few
 tables Tablefront owns. Importing this package registers them on ``db.metadata``."""
 
+from app import mssql_types  # noqa: F401  (operator classes of MONEY, before models)
 from app.models import generated  # noqa: F401
 from app.models.audit import APP_SCHEMA, AuditLog
 
