@@ -136,6 +136,7 @@ class Checked:
     updates: Sequence[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
+    preview_rows: list[int] = field(default_factory=list)  # row numbers of preview
     total_problems: int = 0
 
     def add(self, row: int, column: str, message: str) -> None:
@@ -534,6 +535,7 @@ def validate(
             continue
         if len(checked.preview) < PREVIEW_ROWS:
             checked.preview.append(dict(zip(columns, row, strict=True)))
+            checked.preview_rows.append(number)
         if pk_at is not None:
             key = tuple([row[i] for i in pk_at])
             first = keys.setdefault(key, number)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.edit.test_edit_pages import EMP, _form_fields
 from tests.edit.world import ALEX, DANA
 from tests.html import by_testid, soup
+from tests.importing.test_import import HEADER, _csv, _person, _upload
 
 
 def test_flash_after_delete_is_marked_for_tests_and_names_the_row(world, as_user):
@@ -98,3 +99,53 @@ def test_conflict_page_shows_both_versions_formatted_like_detail(world, as_user)
         for tr in page.select("tr.tf-differs")
     }
     assert differs == {"is_active", "department_id"}
+
+
+def _preview_numbers(review) -> list[str]:
+    return [
+        _text(td)
+        for td in soup(review).select('[data-testid="import-preview-row-number"]')
+    ]
+
+
+def test_import_preview_numbers_rows_as_the_problem_list_does(as_user):
+    """GIVEN a CSV whose row 2 has a bad date and row 3 too few fields
+    WHEN it is uploaded for review
+    THEN the preview shows rows 1 and 4 numbered 1 and 4 (not 1 and 2), the numbers
+    the problem list uses for the rows around them."""
+    lines = [
+        HEADER,
+        _person(4),
+        _person(5).replace("2024-03-06", "yesterday"),
+        "CONTOSO\\x;X",
+        _person(7),
+    ]
+    review = _upload(as_user(ALEX), _csv(*lines))
+    problem_rows = [
+        _text(tr.select_one("td"))
+        for tr in soup(review).select('[data-testid="import-problem-row"]')
+    ]
+    assert problem_rows == ["2", "3"]
+    assert _preview_numbers(review) == ["1", "4"]
+    rows = soup(review).select('[data-testid="import-preview-row"]')
+    assert "Zoë7" in _text(rows[1])
+
+
+def test_import_preview_marks_the_duplicate_on_its_own_row(as_user):
+    """GIVEN a CSV whose rows 1 and 2 are valid and row 3 repeats row 1's email
+    WHEN it is uploaded for review
+    THEN the preview numbers them 1, 2, 3 and only row 3 is marked as a problem."""
+    lines = [
+        HEADER,
+        _person(4),
+        _person(5),
+        _person(6).replace("user6@", "user4@"),
+    ]
+    review = _upload(as_user(ALEX), _csv(*lines))
+    assert _preview_numbers(review) == ["1", "2", "3"]
+    marked = [
+        tr["data-row"]
+        for tr in soup(review).select('[data-testid="import-preview-row"]')
+        if "table-danger" in tr.get("class", [])
+    ]
+    assert marked == ["3"]
