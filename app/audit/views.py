@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 from flask import Blueprint, g, render_template, request, url_for
 from sqlalchemy import Table
 
 from app.access import policy as access_policy
-from app.catalog import get_catalog
+from app.catalog import TableInfo, get_catalog
 from app.data import audit_queries
 from app.data.scope import open_scope
 from app.edit.views import detail_url, parse_key
@@ -19,6 +21,24 @@ bp = Blueprint("audit", __name__)
 
 def _access_for(table: Table):
     return access_policy.table_access(g.identity, table)
+
+
+def column_labels(info: TableInfo, hidden: frozenset[str]) -> dict[str, str]:
+    """Column name -> label for the columns the reader may see (catalog labels)."""
+    return {n: c.label for n, c in info.columns.items() if n not in hidden}
+
+
+def key_text(row_key: str, labels: dict[str, str]) -> str:
+    """An audit row key (JSON of the primary key) as ``Label: value`` pairs, hidden
+    key columns left out; the raw text when it is not such JSON."""
+    try:
+        values: Any = json.loads(row_key)
+    except ValueError:
+        return row_key
+    if not isinstance(values, dict):
+        return row_key
+    shown = [f"{labels[n]}: {v}" for n, v in values.items() if n in labels]
+    return ", ".join(shown) or "—"
 
 
 @bp.get("/t/<schema>/<table>/<row_key>/history")
@@ -33,7 +53,7 @@ def history(schema: str, table: str, row_key: str):
     )
     if entries is None:
         raise AppError(404, detail=f"There is no such row in {scope.info.label}.")
-    labels = {n: c.label for n, c in scope.info.columns.items()}
+    labels = column_labels(scope.info, frozenset(scope.hidden))
     return render_template(
         "audit/history.html",
         info=scope.info,
@@ -76,14 +96,32 @@ def index():
         before=int(before_raw) if before_raw else None,
     )
 
+    hidden_of: dict[str, frozenset[str]] = {}
+
     def hidden_for(name: str) -> frozenset[str]:
-        info = catalog.get(name)
-        if info is None:
-            return frozenset()
-        settings_hidden = {n for n, c in info.columns.items() if c.hidden}
-        return frozenset(_access_for(info.table).hidden_columns) | settings_hidden
+        if name not in hidden_of:
+            info = catalog.get(name)
+            if info is None:
+                hidden_of[name] = frozenset()
+            else:
+                settings_hidden = {n for n, c in info.columns.items() if c.hidden}
+                access_hidden = _access_for(info.table).hidden_columns
+                hidden_of[name] = frozenset(access_hidden) | settings_hidden
+        return hidden_of[name]
 
     page = audit_queries.audit_page(filters, tables, _access_for, hidden_for)
+    rows = []
+    for entry in page.entries:
+        info = catalog.get(entry.table_name)
+        labels = column_labels(info, hidden_for(entry.table_name)) if info else {}
+        rows.append(
+            {
+                "entry": entry,
+                "labels": labels,
+                "table_label": info.label if info else entry.table_name,
+                "key": key_text(entry.row_key, labels) if info else entry.row_key,
+            }
+        )
     next_url = None
     if page.next_before is not None:
         args = {k: v for k, v in request.args.items() if k != "before"}
@@ -91,6 +129,7 @@ def index():
     return render_template(
         "audit/index.html",
         page=page,
+        rows=rows,
         filters=filters,
         table_names=sorted(tables),
         next_url=next_url,

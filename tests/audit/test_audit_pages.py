@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.edit.world import ALEX, DANA, LINH
+from tests.edit.world import ALEX, DANA, LINH, employees
 from tests.html import soup
 
 EMP = "/t/corp/employees"
@@ -81,3 +81,51 @@ def test_audit_page_bad_date_is_400(as_user):
     WHEN /audit is requested
     THEN 400, not 500."""
     assert as_user(ALEX).get("/audit?since=yesterday").status_code == 400
+
+
+def _change_rows(entry) -> dict[str, list[str]]:
+    """Field header text -> [old, new] in one audit entry's change table."""
+    return {
+        tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
+        for tr in entry.select("table.tf-changes tbody tr")
+    }
+
+
+def test_audit_page_names_columns_and_key_by_label(as_user):
+    """GIVEN Alex changed employee 1's first name
+    WHEN he opens /audit
+    THEN the change, the table and the row key name the column by its catalog label
+    (as the detail page does), not by its raw name."""
+    alex = as_user(ALEX)
+    _edit(alex, 1, f_first_name="Al")
+    page = alex.get("/audit")
+    detail = soup(alex.get(f"{EMP}/1"))
+    label = {
+        row["data-column"]: row.dt.get_text(strip=True)
+        for row in detail.select('[data-testid="field"]')
+    }
+    assert label["first_name"] != "first_name"  # the test means something
+    (entry,) = soup(page).select('[data-testid="audit-entry"]')
+    assert _change_rows(entry) == {label["first_name"]: ["Alex", "Al"]}
+    key = entry.select_one('[data-testid="audit-entry-key"]').get_text(strip=True)
+    assert key == f"{label['employee_id']}: 1"
+    table = entry.select_one('[data-testid="audit-entry-table"]').get_text(" ")
+    assert "Employees" in table and "corp.employees" in table
+
+
+def test_audit_page_leaves_hidden_columns_out_of_labels_and_values(as_user, policy):
+    """GIVEN Alex changed employee 1's first name and secret notes, and secret_notes
+    is then hidden from him
+    WHEN he opens /audit
+    THEN the entry shows the first name change only: neither the hidden column's
+    label nor its name nor its values appear."""
+    alex = as_user(ALEX)
+    _edit(alex, 1, f_first_name="Al", f_secret_notes="salary talk")
+    policy.give(ALEX, employees, hidden=frozenset({"secret_notes"}))
+    page = soup(alex.get("/audit"))
+    (entry,) = page.select('[data-testid="audit-entry"]')
+    fields = _change_rows(entry)
+    assert len(fields) == 1 and list(fields.values()) == [["Alex", "Al"]]
+    text = entry.get_text(" ")
+    for leaked in ("salary talk", "likes tea", "secret_notes", "Secret notes"):
+        assert leaked not in text
