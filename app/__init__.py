@@ -29,7 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _build_app(config: Config | None) -> Flask:
-    from app import database, errors, identity, logs, security
+    from app import database, errors, identity, logs, security, urls
     from app.access import register_access
     from app.blueprints import register_blueprints
     from app.catalog import register_catalog
@@ -44,6 +44,7 @@ def _build_app(config: Config | None) -> Flask:
     register_catalog(app)
     security.register_security(app)
     register_blueprints(app)
+    urls.register_urls(app)
     errors.register_error_handlers(app)
     register_cli(app)
     logs.log_startup(app)

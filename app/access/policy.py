@@ -12,7 +12,11 @@ answer to every query it builds. Semantics, from the access settings file:
 - hidden columns are the INTERSECTION over the grants giving read: a column is hidden
   only if every one of them hides it.
 
-Compiled answers are cached per (identity, table) for the request.
+Compiled answers are cached per (identity, table) for the request, and per (login,
+roles held, table) for the policy's lifetime: an answer is a function of the settings
+(fixed once loaded), the login and the roles, and the roles are worked out again on
+every request from the caller's current groups, so a changed membership takes effect
+on the next request exactly as before.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from app.identity import Identity
 
 EXTENSION_KEY = "tablefront_access"
 APP_TABLE_ACTIONS = frozenset({"read", "export"})  # admins, on the app's own tables
+MAX_COMPILED = 4096  # (login, roles, table) answers kept by a policy
 
 __all__ = [
     "ACTIONS",
@@ -102,6 +107,7 @@ class AccessPolicy:
         self.settings = settings
         self.provider = provider
         self.metadata = metadata
+        self._compiled: dict[tuple[str, tuple[str, ...], Table], TableAccess] = {}
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -128,7 +134,20 @@ class AccessPolicy:
     def table_access(
         self, identity: Identity, table: Table, roles: list[Role]
     ) -> TableAccess:
-        """Combine the grants of ``roles`` on ``table`` into one TableAccess."""
+        """Combine the grants of ``roles`` on ``table`` into one TableAccess,
+        compiled once per (login, roles held, table): building the grants' row
+        filters is the costly part of a page's access check."""
+        key = (identity.login, tuple(r.name for r in roles), table)
+        found = self._compiled.get(key)
+        if found is None:
+            if len(self._compiled) >= MAX_COMPILED:
+                self._compiled.clear()
+            found = self._compiled[key] = self._compile(identity, table, roles)
+        return found
+
+    def _compile(
+        self, identity: Identity, table: Table, roles: list[Role]
+    ) -> TableAccess:
         key = table.fullname.lower()
         if (table.schema or "") in APP_SCHEMAS:
             if any(r.admin for r in roles):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import zip_longest
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from werkzeug.datastructures import MultiDict
 
@@ -97,3 +97,35 @@ def state_pairs(
 def with_query(base: str, pairs: list[tuple[str, str]]) -> str:
     """``base`` plus the encoded parameters (if any)."""
     return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+class StateLinks:
+    """Links to the same row set at another sort or page: ``with_query(base,
+    state_pairs(query, ...))`` with the parameters that stay the same (search and
+    filters) encoded once for the page's dozen links."""
+
+    def __init__(self, base: str, query: ListQuery) -> None:
+        self.base = base
+        self.query = query
+        self.kept = urlencode(state_pairs(query, sort="", size=False))
+        self.size = f"size={query.size}" if query.size else ""
+
+    def __call__(
+        self,
+        *,
+        sort: str | None = None,
+        page: str = "",
+        size: bool = True,
+        extra: str = "",
+    ) -> str:
+        """The URL; ``extra`` is an already encoded parameter appended last."""
+        chosen = self.query.sort if sort is None else sort
+        parts = [
+            self.kept,
+            f"sort={quote_plus(chosen)}" if chosen else "",
+            self.size if size else "",
+            f"page={quote_plus(page)}" if page else "",
+            extra,
+        ]
+        encoded = "&".join(p for p in parts if p)
+        return f"{self.base}?{encoded}" if encoded else self.base

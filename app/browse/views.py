@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from urllib.parse import quote
 
 from flask import (
@@ -14,9 +15,16 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from markupsafe import Markup
 
 from app.browse.cells import formatter
-from app.browse.params import parse_list_args, state_pairs, with_query
+from app.browse.markup import (
+    filter_fields_maker,
+    json_attribute,
+    pager_items,
+    table_head,
+)
+from app.browse.params import StateLinks, parse_list_args, state_pairs, with_query
 from app.browse.row_markup import has_open_column, table_body
 from app.catalog import get_catalog
 from app.data import (
@@ -32,6 +40,7 @@ from app.data import (
     xlsx_chunks,
 )
 from app.errors import AppError
+from app.urls import fixed_url
 
 log = logging.getLogger(__name__)
 
@@ -52,33 +61,48 @@ def _list_context(schema: str, table: str) -> dict:
     query, filter_rows = parse_list_args(request.args)
     page = list_page(g.identity, get_catalog(), _key(schema, table), query)
     scope = page.scope
-    base = url_for("browse.index", schema=schema, table=table)
-    row_base = base + "/"
+    base = fixed_url("browse.index", schema=schema, table=table)
+    keyed = bool(page.row_keys) and page.row_keys[0] is not None
+    open_column = has_open_column(page.columns, keyed)
     body = table_body(
         page.columns,
         page.rows,
         page.labels,
         page.row_keys,
-        row_base,
+        base + "/",
         request.script_root,
     )
     sort = page.sort[0] if page.sort else None
     current_sort = ("-" if sort and sort.descending else "") + (
         sort.column.name if sort else ""
     )
+    link = StateLinks(base, query)
     sort_links = {}
     for column in page.columns:
         if column.kind == "binary":
             continue
         target = "-" + column.name if current_sort == column.name else column.name
-        sort_links[column.name] = with_query(base, state_pairs(query, sort=target))
+        sort_links[column.name] = link(sort=target)
     # Every visible column can be filtered on, listed or not.
-    filterable = [(c, ops_for(c, scope)) for c in scope.visible]
+    filterable = [(c, ops) for c in scope.visible if (ops := ops_for(c, scope))]
     export_links = {}
     if scope.can("export"):
         for fmt in FORMATS:
-            export = url_for("browse.export", schema=schema, table=table, fmt=fmt)
-            export_links[fmt] = with_query(export, state_pairs(query, size=False))
+            export = fixed_url("browse.export", schema=schema, table=table, fmt=fmt)
+            export_links[fmt] = StateLinks(export, query)(size=False)
+    links = {
+        "first": link(),
+        "last": link(page="last"),
+        "next": link(page=page.next_token) if page.next_token else "",
+        "prev": link(page=page.prev_token) if page.prev_token else "",
+        "exact_count": link(page=query.page, extra="count=exact"),
+    }
+    pager = {
+        "first": links["first"] if not page.is_first else "",
+        "prev": links["prev"],
+        "next": links["next"],
+        "last": links["last"] if not page.is_last else "",
+    }
     return {
         "page": page,
         "info": page.info,
@@ -88,36 +112,26 @@ def _list_context(schema: str, table: str) -> dict:
             for i, row in enumerate(filter_rows)
         ],
         "body": body,
-        "open_column": has_open_column(
-            page.columns, bool(page.row_keys) and page.row_keys[0] is not None
-        ),
+        "head": table_head(page.columns, open_column, sort_links, current_sort),
         "base": base,
         "search_labels": [
             page.info.columns[n].label
             for n in page.info.searchable
             if n not in scope.hidden
         ],
-        "current_sort": current_sort,
-        "sort_links": sort_links,
-        "filterable": [(c, ops) for c, ops in filterable if ops],
-        "filter_ops": {c.name: ops for c, ops in filterable if ops},
-        "op_labels": OP_LABELS,
+        "filter_fields": filter_fields_maker(filterable, OP_LABELS),
+        "op_labels_json": _op_labels_json(),
         "page_sizes": PAGE_SIZES,
-        "links": {
-            "first": with_query(base, state_pairs(query)),
-            "last": with_query(base, state_pairs(query, page="last")),
-            "next": with_query(base, state_pairs(query, page=page.next_token))
-            if page.next_token
-            else "",
-            "prev": with_query(base, state_pairs(query, page=page.prev_token))
-            if page.prev_token
-            else "",
-            "exact_count": with_query(
-                base, [*state_pairs(query, page=query.page), ("count", "exact")]
-            ),
-        },
+        "links": links,
+        "pager_top": pager_items(pager, compact=True),
+        "pager_bottom": pager_items(pager, compact=False),
         "export_links": export_links,
     }
+
+
+@cache
+def _op_labels_json() -> Markup:
+    return json_attribute(OP_LABELS)
 
 
 def _without_filter(base: str, query, rows, index: int) -> str:
@@ -185,9 +199,12 @@ def detail(schema: str, table: str, row_key: str):
                     child_base + "/",
                     link_base,
                 ),
-                "open_column": has_open_column(
+                "head": table_head(
                     item.page.columns,
-                    bool(item.page.row_keys) and item.page.row_keys[0] is not None,
+                    has_open_column(
+                        item.page.columns,
+                        bool(item.page.row_keys) and item.page.row_keys[0] is not None,
+                    ),
                 ),
                 "all_link": with_query(child_base, pairs),
                 "more_link": more,

@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 COUNT_CAP = 10_000
 EXACT_COUNT_SECONDS = 3.0
+# The unfiltered capped count of a table is one fixed statement: built once, it
+# keeps SQLAlchemy's cache key (no SELECT to build and hash on every page).
+_UNFILTERED: dict[tuple[Table, int], Select] = {}
+_UNFILTERED_MAX = 1024
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,17 @@ def capped_count_statement(
     table: Table, clauses: Sequence[ColumnElement[bool]], cap: int = COUNT_CAP
 ) -> Select:
     """COUNT over at most ``cap + 1`` matching rows."""
+    if not clauses:
+        stmt = _UNFILTERED.get((table, cap))
+        if stmt is None:
+            if len(_UNFILTERED) >= _UNFILTERED_MAX:
+                _UNFILTERED.clear()
+            stmt = _UNFILTERED[table, cap] = _capped(table, clauses, cap)
+        return stmt
+    return _capped(table, clauses, cap)
+
+
+def _capped(table: Table, clauses: Sequence[ColumnElement[bool]], cap: int) -> Select:
     inner = select(literal_column("1").label("one")).select_from(table)
     if clauses:
         inner = inner.where(*clauses)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Table, bindparam, select
 
 from app.catalog import ColumnInfo
 from app.data.scope import Scope, peek_scope
@@ -19,6 +19,8 @@ from app.data.values import encode_row_key
 from app.extensions import db
 
 MAX_KEYS_PER_QUERY = 1000  # well under SQL Server's 2,100 parameter limit
+_STATEMENTS: dict[tuple[Table, tuple[str, ...]], Select] = {}
+_STATEMENTS_MAX = 1024
 
 
 @dataclass(frozen=True)
@@ -62,24 +64,43 @@ def fk_labels(
     return result
 
 
+def _label_statement(table: Table, wanted: tuple[str, ...]) -> Select:
+    """``SELECT wanted... WHERE wanted[0] IN (:keys)``, built once per table and
+    column list: a reused statement keeps SQLAlchemy's cache key, so a page's label
+    lookup skips building and hashing a new SELECT (the keys are bound, expanding)."""
+    key = (table, wanted)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        ref = table.c[wanted[0]]
+        stmt = select(*(table.c[n] for n in wanted)).where(
+            ref.in_(bindparam("keys", expanding=True, type_=ref.type))
+        )
+        _STATEMENTS[key] = stmt
+    return stmt
+
+
 def lookup_labels(target: Scope, ref_column: str, values: set[Any]) -> dict[Any, Label]:
     """Label and row key of each visible row of ``target`` whose column has a value."""
     info = target.info
-    table = target.table
     label_cols = [n for n in info.label_columns if n not in target.hidden]
     pk = list(info.primary_key)
-    wanted = [ref_column, *pk, *label_cols]
-    stmt_cols = [table.c[n] for n in wanted]
+    stmt = _label_statement(target.table, (ref_column, *pk, *label_cols))
+    if target.row_filter is not None:
+        stmt = stmt.where(target.row_filter)
     labels: dict[Any, Label] = {}
-    ordered = sorted(values, key=repr)
+    width = len(pk)
+    ordered = sorted(values, key=repr) if len(values) > MAX_KEYS_PER_QUERY else values
+    ordered = list(ordered)
     for start in range(0, len(ordered), MAX_KEYS_PER_QUERY):
         chunk = ordered[start : start + MAX_KEYS_PER_QUERY]
-        stmt = select(*stmt_cols).where(table.c[ref_column].in_(chunk))
-        if target.row_filter is not None:
-            stmt = stmt.where(target.row_filter)
-        for row in db.session.execute(stmt):
-            key_values = row[1 : 1 + len(pk)]
-            text = label_text(row[1 + len(pk) :]) or str(row[0])
-            row_key = encode_row_key(key_values) if pk else None
+        for row in db.session.execute(stmt, {"keys": chunk}).all():
+            parts = row[1 + width :]
+            if len(parts) == 1 and type(parts[0]) is str and parts[0]:
+                text = parts[0]  # one label column with text: label_text's answer
+            else:
+                text = label_text(parts) or str(row[0])
+            row_key = encode_row_key(row[1 : 1 + width]) if pk else None
             labels[row[0]] = Label(text, row_key)
     return labels

@@ -21,6 +21,7 @@ from app.errors import AppError
 
 SALT = "tablefront.page"
 DIRECTIONS = ("next", "prev")
+_SERIALIZER_KEY = "tablefront_page_tokens"
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,13 @@ class PageToken:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    """The app's token serializer, made once per secret key (not per token)."""
+    secret = current_app.config["SECRET_KEY"]
+    cached = current_app.extensions.get(_SERIALIZER_KEY)
+    if cached is None or cached[0] != secret:
+        cached = (secret, URLSafeSerializer(secret, salt=SALT))
+        current_app.extensions[_SERIALIZER_KEY] = cached
+    return cached[1]
 
 
 def _digest(text: str) -> str:

@@ -1,0 +1,163 @@
+"""The list page's repeated fragments as ready HTML: pagers, filter fields, headers.
+
+These are loops of small elements (four pager links twice, one option per column
+and operator for every filter row, one header cell per column) that cost a Jinja
+macro call and several autoescapes each: built here, once per page, with every
+value that is not a constant of this module escaped (``markupsafe.escape``), and
+returned as ``Markup`` for the template to print. The HTML is what the macros
+rendered (data-testids, classes, ARIA attributes unchanged).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
+
+from app.catalog import ColumnInfo
+from app.catalog.model import NUMBER_KINDS
+
+# (name, label, compact label): the pager's links, in order.
+PAGER_LINKS = (
+    ("first", "« First", "«"),
+    ("prev", "‹ Previous", "‹"),
+    ("next", "Next ›", "›"),
+    ("last", "Last »", "»"),
+)
+
+
+def pager_items(hrefs: Mapping[str, str], compact: bool) -> Markup:
+    """The ``<li>`` items of a pager; an empty href shows the link disabled."""
+    prefix = "top-page-" if compact else "page-"
+    items = []
+    for name, label, short in PAGER_LINKS:
+        href = hrefs.get(name, "")
+        shown = short if compact else label
+        if href:
+            link = escape(href)
+            aria = f' aria-label="{label}" title="{label}"' if compact else ""
+            items.append(
+                f'<li class="page-item"><a class="page-link" href="{link}"'
+                f' hx-get="{link}" data-testid="{prefix}{name}"{aria}>{shown}</a></li>'
+            )
+        else:
+            aria = f' aria-label="{label}"' if compact else ""
+            items.append(
+                f'<li class="page-item disabled"><span class="page-link"'
+                f' data-testid="{prefix}{name}" aria-disabled="true"{aria}>'
+                f"{shown}</span></li>"
+            )
+    return Markup("\n".join(items))
+
+
+def json_attribute(value: object) -> Markup:
+    """``value|tojson`` as Flask's filter writes it (sorted keys, HTML-safe)."""
+    return htmlsafe_json_dumps(value, dumps=lambda v: json.dumps(v, sort_keys=True))
+
+
+def filter_fields_maker(
+    filterable: Sequence[tuple[ColumnInfo, Sequence[str]]],
+    op_labels: Mapping[str, str],
+) -> Callable[[str, str, str], Markup]:
+    """``filter_fields(column, op, value)``: one filter row's column menu, operator
+    menu and value box. A chosen column narrows the operators on the server; each
+    column option carries its operators (data-ops) so static/js/filters.js narrows
+    them in the browser too. Nothing here sends a request: only Apply does.
+    Made once per set of filterable columns (a table as one kind of caller sees it)."""
+    key = tuple((c.name, c.kind, c.label, tuple(ops)) for c, ops in filterable)
+    return _filter_fields(key, tuple(op_labels.items()))
+
+
+@lru_cache(maxsize=256)
+def _filter_fields(
+    filterable: tuple[tuple[str, str, str, tuple[str, ...]], ...],
+    op_items: tuple[tuple[str, str], ...],
+) -> Callable[[str, str, str], Markup]:
+    all_ops = escape(" ".join(key for key, _ in op_items))
+    columns = [
+        (
+            name,
+            frozenset(ops),
+            f'<option value="{escape(name)}" data-ops="{escape(" ".join(ops))}"'
+            f' data-kind="{escape(kind)}"',
+            f">{escape(label)}</option>",
+        )
+        for name, kind, label, ops in filterable
+    ]
+    allowed_by_column = {name: allowed for name, allowed, _, _ in columns}
+    operators = [
+        (key, f'<option value="{escape(key)}"', f">{escape(label)}</option>")
+        for key, label in op_items
+    ]
+
+    def filter_fields(column: str, op: str, value: str) -> Markup:
+        allowed = allowed_by_column.get(column) if column else None
+        column_options = "".join(
+            f"{start}{' selected' if name == column else ''}{end}"
+            for name, _, start, end in columns
+        )
+        op_options = "".join(
+            f"{start}{' selected' if key == op else ''}{end}"
+            for key, start, end in operators
+            if allowed is None or key in allowed
+        )
+        return Markup(
+            '<div class="col-auto">\n'
+            '<select name="fc" class="form-select form-select-sm tf-filter-column"'
+            ' aria-label="Filter column" data-testid="filter-column">\n'
+            f'<option value="" data-ops="{all_ops}">Filter on…</option>\n'
+            f"{column_options}\n"
+            "</select>\n"
+            "</div>\n"
+            '<div class="col-auto">\n'
+            '<select name="fo" class="form-select form-select-sm tf-filter-op"'
+            ' aria-label="Filter operator" data-testid="filter-op">\n'
+            f"{op_options}\n"
+            "</select>\n"
+            "</div>\n"
+            f'<div class="col-auto"><input name="fv" value="{escape(value)}"'
+            ' class="form-control form-control-sm tf-filter-value"'
+            ' aria-label="Filter value" placeholder="value" maxlength="200"'
+            ' data-testid="filter-value"></div>'
+        )
+
+    return filter_fields
+
+
+def table_head(
+    columns: Sequence[ColumnInfo],
+    open_column: bool,
+    sort_links: Mapping[str, str] | None = None,
+    current_sort: str = "",
+) -> Markup:
+    """The header row's cells: sortable columns link to their sort (▲/▼ marks the
+    current one); numbers are right-aligned unless they are foreign keys."""
+    cells = []
+    if open_column:
+        cells.append(
+            '<th class="tf-open-col"><span class="visually-hidden">Open</span></th>'
+        )
+    for column in columns:
+        numeric = column.kind in NUMBER_KINDS and column.fk is None
+        name = escape(column.name)
+        label = escape(column.label)
+        link = sort_links.get(column.name) if sort_links else None
+        if link is not None:
+            href = escape(link)
+            mark = ""
+            if current_sort == column.name:
+                mark = ' <span aria-label="sorted ascending">▲</span>'
+            elif current_sort == "-" + column.name:
+                mark = ' <span aria-label="sorted descending">▼</span>'
+            label = Markup(
+                f'<a href="{href}" hx-get="{href}" class="tf-sort link-dark'
+                f' text-decoration-none" data-testid="sort-{name}">{label}{mark}</a>'
+            )
+        cells.append(
+            f'<th scope="col" class="{"tf-num" if numeric else ""}" title="{name}">'
+            f"{label}</th>"
+        )
+    return Markup("\n".join(cells))

@@ -1,0 +1,130 @@
+"""The list page's fragments built in Python (pager, filter fields, header cells,
+state links, fixed URLs): same URLs as before, every user value escaped."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app.browse.markup import filter_fields_maker, pager_items, table_head
+from app.browse.params import StateLinks, state_pairs, with_query
+from app.data import OP_LABELS, FilterSpec, ListQuery
+from tests.html import by_testid, soup
+
+HOSTILE = "\"'><script>x</script>&"
+
+
+def _column(name: str, label: str, kind: str = "text", fk=None):
+    return SimpleNamespace(name=name, label=label, kind=kind, fk=fk)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ListQuery(),
+        ListQuery(sort="-name", size=25),
+        ListQuery(
+            q="a&b=c d",
+            search_mode="contains",
+            filters=(FilterSpec("price", "gte", "1.5"), FilterSpec("name", "empty")),
+            sort="name",
+            size=10,
+            page="tok/en+=",
+        ),
+    ],
+)
+def test_state_links_match_state_pairs(query):
+    """GIVEN a list request with search, filters, sort, size and page in any mix
+    WHEN links to another sort, another page, the export (no size) and the exact
+    count are made with StateLinks
+    THEN each is the URL with_query(state_pairs(...)) gives."""
+    link = StateLinks("/t/shop/items", query)
+    assert link() == with_query("/t/shop/items", state_pairs(query))
+    assert link(sort="-price") == with_query(
+        "/t/shop/items", state_pairs(query, sort="-price")
+    )
+    assert link(page="last") == with_query(
+        "/t/shop/items", state_pairs(query, page="last")
+    )
+    assert link(size=False) == with_query(
+        "/t/shop/items", state_pairs(query, size=False)
+    )
+    assert link(page=query.page, extra="count=exact") == with_query(
+        "/t/shop/items", [*state_pairs(query, page=query.page), ("count", "exact")]
+    )
+
+
+def test_filter_fields_escape_value_and_labels_and_narrow_operators():
+    """GIVEN a filter row whose value and column label hold markup
+    WHEN its fields are built
+    THEN the value box and the label show the text (nothing injected), the chosen
+    column and operator are selected, and only that column's operators are offered."""
+    columns = [(_column("price", HOSTILE, "decimal"), ("eq", "gte", "lte"))]
+    html = str(filter_fields_maker(columns, OP_LABELS)("price", "gte", HOSTILE))
+    doc = BeautifulSoup(html, "html.parser")
+    assert doc.find("script") is None
+    assert doc.select_one('[data-testid="filter-value"]')["value"] == HOSTILE
+    chosen = doc.select_one('[data-testid="filter-column"] option[selected]')
+    assert (chosen["value"], chosen.get_text()) == ("price", HOSTILE)
+    ops = [o["value"] for o in doc.select('[data-testid="filter-op"] option')]
+    assert ops == ["eq", "gte", "lte"]
+    assert doc.select_one('[data-testid="filter-op"] option[selected]')["value"] == (
+        "gte"
+    )
+
+
+def test_table_head_escapes_labels_and_marks_the_sorted_column():
+    """GIVEN a column labelled with markup, sorted descending, and a plain column
+    WHEN the header cells are built
+    THEN labels are text, the sorted one carries ▼ and its link, numbers align right."""
+    columns = [_column("a", HOSTILE, "int"), _column("b", "Bee")]
+    html = str(table_head(columns, False, {"a": "/t/x?sort=a&q=<"}, "-a"))
+    doc = BeautifulSoup(html, "html.parser")
+    assert doc.find("script") is None
+    first, second = doc.find_all("th")
+    assert first["class"] == ["tf-num"]
+    link = first.select_one('[data-testid="sort-a"]')
+    assert link["href"] == "/t/x?sort=a&q=<"
+    assert link.get_text() == HOSTILE + " ▼"
+    assert second.get_text() == "Bee" and second.find("a") is None
+
+
+def test_pager_items_link_only_where_there_is_a_page():
+    """GIVEN a first page with a next page
+    WHEN the compact pager is built
+    THEN first/previous are disabled and next/last are links with their titles."""
+    doc = BeautifulSoup(
+        str(pager_items({"next": "/t/x?page=a&b", "last": "/t/x?page=last"}, True)),
+        "html.parser",
+    )
+    assert doc.select_one('[data-testid="top-page-first"]').name == "span"
+    assert doc.select_one('[data-testid="top-page-prev"]')["aria-disabled"] == "true"
+    link = doc.select_one('[data-testid="top-page-next"]')
+    assert (link["href"], link["title"]) == ("/t/x?page=a&b", "Next ›")
+
+
+def test_fixed_urls_follow_the_script_root(shop_app):
+    """GIVEN the app mounted at two different roots (IIS virtual directories)
+    WHEN the same list page is requested under each
+    THEN stylesheets and links name each request's own root."""
+    urls = []
+    for root in ("/tf", ""):
+        client = shop_app.test_client()
+        client.environ_base.update({"REMOTE_USER": "CONTOSO\\jdoe"})
+        doc = soup(client.get("/t/shop/items", base_url=f"http://localhost{root}/"))
+        sheets = [link["href"] for link in doc.select('link[rel="stylesheet"]')]
+        crumb = by_testid(doc, "crumb-home")["href"]
+        form = by_testid(doc, "filter-form")["action"]
+        urls.append((sheets[0], crumb, form))
+    assert urls[0] == (
+        "/tf/static/vendor/bootstrap/bootstrap.min.css",
+        "/tf/",
+        "/tf/t/shop/items",
+    )
+    assert urls[1] == (
+        "/static/vendor/bootstrap/bootstrap.min.css",
+        "/",
+        "/t/shop/items",
+    )
