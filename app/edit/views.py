@@ -33,6 +33,7 @@ from app.data.values import BadValue, decode_row_key, encode_row_key
 from app.edit.forms import (
     FieldSpec,
     field_specs,
+    field_view,
     form_class,
     form_data,
     form_values,
@@ -487,6 +488,9 @@ def row_actions(info: TableInfo, row_key: str | None = None) -> list[dict[str, s
             }
         )
     return actions
+
+
+bp.add_app_template_global(field_view)  # used by render_field in _macros.html
 
 
 @bp.app_context_processor
