@@ -51,6 +51,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     and_,
+    bindparam,
     delete,
     exists,
     false,
@@ -62,6 +63,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mssql
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.sql import visitors
 from sqlalchemy.types import BigInteger, Integer, LargeBinary, SmallInteger
 
 from app.access import TableAccess
@@ -341,6 +343,139 @@ def table_key(table: Table) -> str:
     return f"{table.schema or 'dbo'}.{table.name}"
 
 
+# --- statement templates -----------------------------------------------------------
+#
+# A form's save runs the same statements with other values: the row's SELECT and the
+# UPDATE differ only in parameters for a given table, caller's access, set of columns
+# and NULL pattern of the originals. Building them once (with named bind parameters)
+# saves constructing the statement and its cache key on every request; SQLAlchemy
+# compiles each once per dialect as before. An entry keeps the objects its key names
+# by id (table, access, filters), so a key is never reused for a different object.
+
+STATEMENT_CACHE_SIZE = 1024
+_TEMPLATES: dict[tuple, tuple[tuple, Any]] = {}
+
+
+def _template(key: tuple, pins: tuple, build: Callable[[], Any]) -> Any:
+    found = _TEMPLATES.get(key)
+    if (
+        found is not None
+        and len(found[0]) == len(pins)
+        and all(a is b for a, b in zip(found[0], pins, strict=True))
+    ):
+        return found[1]
+    statement = build()
+    if len(_TEMPLATES) >= STATEMENT_CACHE_SIZE:
+        _TEMPLATES.clear()
+    _TEMPLATES[key] = (pins, statement)
+    return statement
+
+
+def _filters_key(
+    access: TableAccess | None, action: str, row_filters: Sequence[Any]
+) -> tuple[tuple, tuple]:
+    """(key part, pinned objects) naming the row filter of a template."""
+    if access is not None:
+        return ("access", id(access), action), (access,)
+    return ("filters", *(id(f) for f in row_filters)), tuple(row_filters)
+
+
+def _pk_terms(table: Table) -> list[ColumnElement[bool]]:
+    return [
+        c == bindparam(f"tf_pk_{i}", type_=c.type)
+        for i, c in enumerate(pk_columns(table))
+    ]
+
+
+def _pk_params(table: Table, pk: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"tf_pk_{i}": pk[c.name] for i, c in enumerate(pk_columns(table))}
+
+
+def _original_shape(table: Table, original: Mapping[str, Any]) -> tuple:
+    """Which originals the concurrency predicate compares, and which are NULL."""
+    rv = rowversion_column(table)
+    if rv is not None:
+        if rv.name not in original:
+            raise ValueError(f"the original {rv.name} of {table_key(table)} is missing")
+        return (("rv", rv.name),)
+    shape = []
+    for name, value in original.items():
+        col = table.c.get(name)
+        if col is None or col.primary_key or isinstance(col.type, UNCOMPARABLE):
+            continue
+        shape.append((name, value is None))
+    return tuple(shape)
+
+
+def _original_terms(table: Table, shape: tuple) -> list[ColumnElement[bool]]:
+    terms: list[ColumnElement[bool]] = []
+    for i, (name, is_null) in enumerate(shape):
+        if name == "rv":
+            col = table.c[is_null]  # ("rv", column name)
+            terms.append(col == bindparam(f"tf_orig_{i}", type_=col.type))
+            continue
+        col = table.c[name]
+        if is_null:
+            terms.append(col.is_(None))
+        else:
+            terms.append(col == bindparam(f"tf_orig_{i}", type_=col.type))
+    return terms
+
+
+def _original_params(shape: tuple, original: Mapping[str, Any]) -> dict[str, Any]:
+    params = {}
+    for i, (name, is_null) in enumerate(shape):
+        if name == "rv":
+            params[f"tf_orig_{i}"] = original[is_null]
+        elif not is_null:
+            params[f"tf_orig_{i}"] = original[name]
+    return params
+
+
+def read_row_statement(table: Table, access: TableAccess, action: str = "read") -> Any:
+    """``SELECT * WHERE pk = :tf_pk_<i> AND <caller's filter for action>``."""
+    fkey, pins = _filters_key(access, action, ())
+    return _template(
+        ("read", id(table), *fkey),
+        (table, *pins),
+        lambda: select(table).where(*_pk_terms(table), *_visible(access, action)),
+    )
+
+
+def update_template(
+    table: Table,
+    pk: Mapping[str, Any],
+    values: Mapping[str, Any],
+    original: Mapping[str, Any],
+    row_filters: Sequence[ColumnElement[bool]] = (),
+    access: TableAccess | None = None,
+    action: str = "update",
+):
+    """(UPDATE with named parameters, their values): SET values WHERE pk AND the
+    concurrency predicate AND the row filter (``access``'s filter for ``action``
+    when given, else ``row_filters``)."""
+    names = tuple(values)
+    shape = _original_shape(table, original)
+    fkey, pins = _filters_key(access, action, row_filters)
+
+    def build():
+        filters = _visible(access, action) if access is not None else row_filters
+        sets = {
+            table.c[name]: bindparam(f"tf_set_{i}", type_=table.c[name].type)
+            for i, name in enumerate(names)
+        }
+        where = [*_pk_terms(table), *_original_terms(table, shape), *filters]
+        return update(table).where(*where).values(sets)
+
+    statement = _template(
+        ("update", id(table), names, shape, *fkey), (table, *pins), build
+    )
+    params = _pk_params(table, pk)
+    params.update(_original_params(shape, original))
+    params.update({f"tf_set_{i}": values[name] for i, name in enumerate(names)})
+    return statement, params
+
+
 # --- reading --------------------------------------------------------------------------
 
 
@@ -348,8 +483,8 @@ def read_row(
     table: Table, access: TableAccess, pk: Mapping[str, Any], action: str = "read"
 ) -> dict[str, Any] | None:
     """The row with ``pk`` inside the caller's row filter for ``action``, or None."""
-    stmt = select(table).where(pk_clause(table, pk), *_visible(access, action))
-    row = db.session.execute(stmt).mappings().first()
+    stmt = read_row_statement(table, access, action)
+    row = db.session.execute(stmt, _pk_params(table, pk)).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -395,13 +530,18 @@ def update_statement(
     original: Mapping[str, Any],
     *row_filters: ColumnElement[bool],
 ):
-    """UPDATE ... SET values WHERE pk AND concurrency predicate AND row filter."""
-    where = [
-        pk_clause(table, pk),
-        *concurrency_predicate(table, original),
-        *row_filters,
-    ]
-    return update(table).where(*where).values(dict(values))
+    """UPDATE ... SET values WHERE pk AND concurrency predicate AND row filter (the
+    template ``update_row`` executes, with its parameter values bound)."""
+    statement, params = update_template(table, pk, values, original, row_filters)
+
+    def bind(parameter) -> None:
+        if parameter.key in params:
+            parameter.value = params[parameter.key]
+            parameter.required = False
+
+    return visitors.cloned_traverse(
+        statement, {"maintain_key": True}, {"bindparam": bind}
+    )
 
 
 def delete_statement(
@@ -442,10 +582,13 @@ def audit_entry(
     }
 
 
+_AUDIT_INSERT = insert(AuditLog.__table__)  # built once: only the values change
+
+
 def write_audit(entries: Sequence[dict[str, Any]]) -> None:
     """Insert audit rows in the current transaction (executemany when several)."""
     if entries:
-        db.session.execute(insert(AuditLog.__table__), list(entries))
+        db.session.execute(_AUDIT_INSERT, list(entries))
 
 
 def _changed(
@@ -471,7 +614,7 @@ def check_values(
     table: Table, access: TableAccess, values: Mapping[str, Any], *, creating: bool
 ) -> None:
     """Refuse hidden, unknown or server-managed columns (a crafted form or CSV)."""
-    allowed = {c.name for c in editable_columns(table, creating=creating)}
+    allowed = _editable_names(table, creating)
     errors = FieldErrors()
     for name in values:
         if name in access.hidden_columns or name not in table.c:
@@ -480,6 +623,22 @@ def check_values(
             errors.add(name, "This value is set by the database and cannot be changed.")
     if errors.errors:
         raise errors
+
+
+_EDITABLE: dict[tuple[Table, bool], frozenset[str]] = {}
+
+
+def _editable_names(table: Table, creating: bool) -> frozenset[str]:
+    """Names of ``editable_columns(table)``, worked out once per table."""
+    key = (table, creating)
+    names = _EDITABLE.get(key)
+    if names is None:
+        if len(_EDITABLE) >= STATEMENT_CACHE_SIZE:
+            _EDITABLE.clear()
+        names = _EDITABLE[key] = frozenset(
+            c.name for c in editable_columns(table, creating=creating)
+        )
+    return names
 
 
 def unique_sets(table: Table) -> list[tuple[str, ...]]:
@@ -819,9 +978,10 @@ def update_row(
         old, new = _changed(before, values, values.keys())
         check_unique(table, new, pk, labels)
         check_references(table, new, access_for, labels)
-        where = _visible(access, "update")
-        stmt = update_statement(table, pk, values, original, *where)
-        if db.session.execute(stmt).rowcount != 1:
+        stmt, params = update_template(
+            table, pk, values, original, access=access, action="update"
+        )
+        if db.session.execute(stmt, params).rowcount != 1:
             raise _why_not(table, access, pk)
         _after_check(table, access, pk, "update")
         if new:

@@ -184,3 +184,82 @@ def test_delete_row_with_referencing_rows_explains_count(world):
                 _access_for,
             )
         assert any("1 row in corp.assets" in r for r in caught.value.reasons)
+
+
+def test_reused_update_template_follows_each_save_original_nulls(world):
+    """GIVEN an asset saved once from a NULL note (the UPDATE template for "note IS
+    NULL" is built) and then from the note that save wrote
+    WHEN a third save still claims the note was NULL
+    THEN the second save succeeds (a template with "note = ?") and the third
+    conflicts: a cached statement never mixes up the NULL and non-NULL shapes."""
+    acc = TableAccess("corp.assets", WRITE)
+    with world.test_request_context():
+        for note, original in (("first", None), ("second", "first")):
+            writes.update_row(
+                assets,
+                acc,
+                {"asset_id": 1},
+                {"note": note},
+                {"note": original},
+                "CONTOSO\\pchen",
+                _access_for,
+            )
+        with pytest.raises(writes.Conflict) as caught:
+            writes.update_row(
+                assets,
+                acc,
+                {"asset_id": 1},
+                {"note": "third"},
+                {"note": None},
+                "CONTOSO\\amorgan",
+                _access_for,
+            )
+        assert caught.value.current["note"] == "second"
+
+
+def test_reused_read_and_update_templates_keep_each_callers_row_filter(world):
+    """GIVEN two accesses to employees, one limited to department 2
+    WHEN both read and update employee 1 (department 1), the unlimited one first
+    THEN the limited caller still finds no row and cannot update it (RowGone):
+    statements built for one access are never used for another."""
+    limited = TableAccess(
+        "corp.employees", WRITE, row_filter=employees.c.department_id == 2
+    )
+    with world.test_request_context():
+        row = writes.read_row(employees, FULL, {"employee_id": 1}, "update")
+        assert row is not None
+        writes.update_row(
+            employees,
+            FULL,
+            {"employee_id": 1},
+            {"first_name": "Alexandra"},
+            {"row_version": row["row_version"]},
+            "CONTOSO\\amorgan",
+            _access_for,
+        )
+        fresh = writes.read_row(employees, FULL, {"employee_id": 1}, "update")
+        assert writes.read_row(employees, limited, {"employee_id": 1}, "update") is None
+        with pytest.raises(writes.RowGone):
+            writes.update_row(
+                employees,
+                limited,
+                {"employee_id": 1},
+                {"first_name": "Al"},
+                {"row_version": fresh["row_version"]},
+                "CONTOSO\\dkowalski",
+                _access_for,
+            )
+        assert writes.read_row(employees, FULL, {"employee_id": 1})["first_name"] == (
+            "Alexandra"
+        )
+
+
+def test_corp_test_schema_is_wal_with_synchronous_normal_like_app_embedded(world):
+    """GIVEN the corp test schema (ATTACHed by tests.edit.world, used by the edit
+    benchmark)
+    WHEN its journal mode and synchronous setting are read on a pooled connection
+    THEN they are WAL and NORMAL (1), as app.embedded sets every attached file."""
+    with world.app_context():
+        mode = db.session.execute(db.text("PRAGMA corp.journal_mode")).scalar()
+        sync = db.session.execute(db.text("PRAGMA corp.synchronous")).scalar()
+    assert (mode, sync) == ("wal", 1)

@@ -183,6 +183,10 @@ def _attach(dbapi_connection, _record, path: str) -> None:
         # As app.embedded does for every schema it attaches: WAL, so a commit is one
         # append instead of a rollback journal created, synced and deleted per file.
         cursor.execute(f"PRAGMA {SCHEMA}.journal_mode=WAL")
+    # Also as app.embedded: synchronous=NORMAL is per connection, not stored in the
+    # file, so it is set on every new connection (a commit appends to the WAL without
+    # waiting for a disk sync; the WAL is synced at checkpoints).
+    cursor.execute(f"PRAGMA {SCHEMA}.synchronous=NORMAL")
     cursor.close()
 
 
