@@ -389,6 +389,17 @@ class FieldView:
     hints: Markup  # description and widget hint, escaped, or empty
 
 
+def split_specs(
+    specs: Sequence[FieldSpec],
+) -> tuple[list[FieldSpec], list[FieldSpec]]:
+    """(read-only specs, editable specs), in order: for the form templates."""
+    readonly: list[FieldSpec] = []
+    editable: list[FieldSpec] = []
+    for spec in specs:
+        (readonly if spec.read_only else editable).append(spec)
+    return readonly, editable
+
+
 SELECT_TYPES = frozenset({"SelectField", "QuerySelectField"})
 
 
@@ -495,9 +506,9 @@ def _field_specs(
         )
         specs.append(
             FieldSpec(
-                column=name,
+                column=str(name),  # not quoted_name: templates escape it cheaply
                 field_name=field_name(name),
-                label=col_info.label,
+                label=str(col_info.label),
                 kind=col_info.kind,
                 read_only=read_only,
                 fk_mode=fk_modes.get(name, "") if not read_only else "",

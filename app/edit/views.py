@@ -40,6 +40,7 @@ from app.edit.forms import (
     original_values,
     read_original,
     sign_original,
+    split_specs,
 )
 from app.errors import AppError
 
@@ -491,6 +492,7 @@ def row_actions(info: TableInfo, row_key: str | None = None) -> list[dict[str, s
 
 
 bp.add_app_template_global(field_view)  # used by render_field in _macros.html
+bp.add_app_template_global(split_specs)
 
 
 @bp.app_context_processor
