@@ -7,9 +7,9 @@ see (the raw key is shown instead, without a link).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, Table, bindparam, select
 
@@ -23,8 +23,7 @@ _STATEMENTS: dict[tuple[Table, tuple[str, ...]], Select] = {}
 _STATEMENTS_MAX = 1024
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     """The referenced row's label and its URL key (None: not linkable)."""
 
     text: str
@@ -46,12 +45,16 @@ def label_text(values: Sequence[Any]) -> str:
 
 
 def fk_labels(
-    scope: Scope, columns: Iterable[ColumnInfo], rows: Sequence[Sequence[Any]]
+    scope: Scope,
+    columns: Iterable[ColumnInfo],
+    rows: Sequence[Sequence[Any]],
+    skip: Collection[str] = (),
 ) -> dict[str, LabelSet]:
-    """Labels for every single-column FK among ``columns`` (by position in rows)."""
+    """Labels for every single-column FK among ``columns`` (by position in rows),
+    but those named in ``skip`` (labelled already)."""
     result: dict[str, LabelSet] = {}
     for position, column in enumerate(columns):
-        if column.fk is None:
+        if column.fk is None or column.name in skip:
             continue
         values = {row[position] for row in rows if row[position] is not None}
         if not values:

@@ -1,7 +1,11 @@
 """One page of a table: keyset paging, filters, search, capped count, FK labels.
 
 Rows come back as plain tuples from a Core SELECT (no ORM objects): the list page's
-cost is dominated by rendering, so the data layer keeps its share small.
+cost is dominated by rendering, so the data layer keeps its share small. Labels of
+a foreign key whose target every row of which the caller may see (no row filter)
+and whose referenced column is unique come with the page itself, from a LEFT OUTER
+JOIN on an alias of the target (one round trip fewer); any other foreign key's
+labels are looked up afterwards (app.data.labels), under the target's row filter.
 """
 
 from __future__ import annotations
@@ -10,11 +14,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, select
 
 from app.catalog import Catalog, ColumnInfo, TableInfo
 from app.data.counts import COUNT_CAP, RowCount, capped_count, exact_count
-from app.data.labels import LabelSet, fk_labels
+from app.data.labels import Label, LabelSet, fk_labels, label_text
 from app.data.query import (
     ListQuery,
     SortColumn,
@@ -24,7 +28,7 @@ from app.data.query import (
     sort_columns,
     sort_signature,
 )
-from app.data.scope import Scope, open_scope
+from app.data.scope import Scope, open_scope, peek_scope
 from app.data.tokens import make_token, read_token
 from app.data.values import encode_row_key
 from app.errors import AppError
@@ -60,6 +64,20 @@ class ListPage:
         return self.scope.info
 
 
+@dataclass(frozen=True)
+class JoinedLabels:
+    """Labels of one FK column read by the page's own SELECT: the joined target's
+    columns (referenced column, primary key, label columns) start at ``start``."""
+
+    column: str  # the FK column
+    position: int  # its place in a row
+    ref_schema: str
+    ref_table: str
+    start: int
+    key_width: int  # primary key columns after the referenced one
+    width: int  # every joined column
+
+
 @dataclass
 class PlannedList:
     """The statement of a list request before execution (compiled in tests)."""
@@ -75,6 +93,102 @@ class PlannedList:
     token_count: tuple[int, bool] | None
     from_token: bool
     notices: list[str]
+    joined: list[JoinedLabels] = field(default_factory=list)
+
+
+# SELECT ... FROM ... ORDER BY ... LIMIT of a page shape, before any condition: one
+# statement object per shape, so SQLAlchemy's cache key of the common pages (no
+# row filter, filter or search) is computed once, not on every request.
+_BASES: dict[tuple, Select] = {}
+_BASES_MAX = 1024
+
+
+def label_joins(
+    scope: Scope, columns: list[ColumnInfo], start: int
+) -> list[tuple[JoinedLabels, Table, tuple[str, ...]]]:
+    """The FK columns whose labels the page's SELECT can read itself, each with
+    its target table and the target's columns to read (from ``start`` in a row).
+
+    Joinable: a single-column FK whose target the caller may read without a row
+    filter (every row of it is visible, so a label never shows a hidden row) and
+    whose referenced column is unique (at most one row joins: the page's rows, their
+    order and its limit stay the same). Only target columns the caller may see are
+    read. The others' labels are looked up afterwards, under the row filter.
+    """
+    joins = []
+    for position, column in enumerate(columns):
+        fk = column.fk
+        if fk is None:
+            continue
+        target = peek_scope(scope.identity, scope.catalog, fk.ref_key)
+        ref = fk.ref_columns[0]
+        if (
+            target is None
+            or target.row_filter is not None
+            or not target.info.columns[ref].unique
+        ):
+            continue
+        info = target.info
+        wanted = (
+            ref,
+            *info.primary_key,
+            *(n for n in info.label_columns if n not in target.hidden),
+        )
+        item = JoinedLabels(
+            column.name,
+            position,
+            info.schema,
+            info.name,
+            start,
+            len(info.primary_key),
+            len(wanted),
+        )
+        joins.append((item, target.table, wanted))
+        start += len(wanted)
+    return joins
+
+
+def _page_base(
+    scope: Scope,
+    names: tuple[str, ...],
+    sort: list[SortColumn],
+    reverse: bool,
+    size: int,
+    dialect: str,
+    joins: list[tuple[JoinedLabels, Table, tuple[str, ...]]],
+) -> Select:
+    """SELECT the columns (and joined labels) ORDER BY the sort, LIMIT size + 1.
+
+    Each joined target comes under its own alias (LEFT OUTER JOIN on the FK), so
+    that no condition of the page (a row filter's subquery) can correlate with it.
+    """
+    table = scope.table
+    key = (
+        table,
+        names,
+        tuple((s.column.name, s.descending, s.column.nullable) for s in sort),
+        reverse,
+        size,
+        dialect,
+        tuple((j.column, target, wanted) for j, target, wanted in joins),
+    )
+    stmt = _BASES.get(key)
+    if stmt is not None:
+        return stmt
+    source: Any = table
+    label_columns = []
+    for n, (item, target, wanted) in enumerate(joins):
+        alias = target.alias(f"tf_label_{n}")
+        source = source.outerjoin(alias, alias.c[wanted[0]] == table.c[item.column])
+        label_columns += [alias.c[c] for c in wanted]
+    stmt = select(*(table.c[n] for n in names), *label_columns)
+    if joins:
+        stmt = stmt.select_from(source)
+    stmt = stmt.order_by(*order_by(scope, sort, reverse, dialect)).limit(size + 1)
+    if len(_BASES) >= _BASES_MAX:
+        _BASES.clear()
+    _BASES[key] = stmt
+    return stmt
 
 
 def page_size(requested: int | None, info: TableInfo) -> int:
@@ -89,10 +203,16 @@ def page_size(requested: int | None, info: TableInfo) -> int:
 
 
 def plan_list(
-    scope: Scope, query: ListQuery, dialect: str, omit: frozenset[str] = frozenset()
+    scope: Scope,
+    query: ListQuery,
+    dialect: str,
+    omit: frozenset[str] = frozenset(),
+    *,
+    labels: bool = False,
 ) -> PlannedList:
     """Build (without running) the SELECT for one page of ``query``; ``omit`` names
-    listed columns not to show (a related list drops the column pointing back)."""
+    listed columns not to show (a related list drops the column pointing back);
+    ``labels`` joins the labels of the FK columns that allow it (``joined``)."""
     info = scope.info
     where = conditions(scope, query, dialect)
     sort = sort_columns(scope, query.sort)
@@ -104,16 +224,11 @@ def plan_list(
         for n in dict.fromkeys([*info.primary_key, *(s.column.name for s in sort)])
         if n not in shown
     ]
-    table = scope.table
-    stmt = select(*(table.c[c.name] for c in columns), *(table.c[n] for n in extra))
-    if where.clauses:
-        stmt = stmt.where(*where.clauses)
-    reverse = False
-    token_count = None
-    from_token = False
-    if query.page == "last":
-        reverse = True
-    elif query.page:
+    names = (*(c.name for c in columns), *extra)
+    joins = label_joins(scope, columns, len(names)) if labels else []
+    reverse = query.page == "last"
+    token = None
+    if query.page and not reverse:
         token = read_token(
             query.page,
             info.key,
@@ -122,10 +237,11 @@ def plan_list(
             _count_key(scope, query),
         )
         reverse = token.direction == "prev"
-        token_count = token.count
-        from_token = True
+    stmt = _page_base(scope, names, sort, reverse, size, dialect, joins)
+    if where.clauses:
+        stmt = stmt.where(*where.clauses)
+    if token is not None:
         stmt = stmt.where(keyset_after(scope, sort, token.values, reverse))
-    stmt = stmt.order_by(*order_by(scope, sort, reverse, dialect)).limit(size + 1)
     return PlannedList(
         scope,
         columns,
@@ -135,10 +251,40 @@ def plan_list(
         stmt,
         size,
         reverse,
-        token_count,
-        from_token,
+        token.count if token else None,
+        token is not None,
         where.notices,
+        [j for j, _, _ in joins],
     )
+
+
+def read_joined_labels(
+    joined: list[JoinedLabels], rows: list[Any]
+) -> dict[str, LabelSet]:
+    """The labels of joined FK columns, as app.data.labels.fk_labels gives them."""
+    result: dict[str, LabelSet] = {}
+    for item in joined:
+        found: dict[Any, Label] = {}
+        present = False
+        at, keys = item.start, item.start + 1
+        parts = keys + item.key_width
+        end = item.start + item.width
+        single = end - parts == 1  # one label column
+        for row in rows:
+            if row[item.position] is None:
+                continue
+            present = True
+            ref = row[at]
+            if ref is None or ref in found:
+                continue  # no such row, or labelled already
+            text = row[parts] if single else None
+            if type(text) is not str or not text:
+                text = label_text(row[parts:end]) or str(ref)
+            row_key = encode_row_key(row[keys:parts]) if item.key_width else None
+            found[ref] = Label(text, row_key)
+        if present:
+            result[item.column] = LabelSet(item.ref_schema, item.ref_table, found)
+    return result
 
 
 def list_page(
@@ -163,7 +309,7 @@ def scoped_list_page(
 ) -> ListPage:
     """One page for an already opened scope (related lists reuse this)."""
     dialect = db.session.get_bind().dialect.name
-    plan = plan_list(scope, query, dialect, omit)
+    plan = plan_list(scope, query, dialect, omit, labels=True)
     fetched = db.session.execute(plan.statement).all()
     more = len(fetched) > plan.size
     rows = fetched[: plan.size]
@@ -180,6 +326,10 @@ def scoped_list_page(
         else [None] * len(rows)
     )
     shown = [tuple(r[:width]) for r in rows]
+    labels = read_joined_labels(plan.joined, rows)
+    labels.update(
+        fk_labels(scope, plan.columns, shown, skip={j.column for j in plan.joined})
+    )
 
     count: RowCount | None = None
     if query.exact_count:
@@ -203,7 +353,7 @@ def scoped_list_page(
         columns=plan.columns,
         rows=shown,
         row_keys=row_keys,
-        labels=fk_labels(scope, plan.columns, shown),
+        labels=labels,
         sort=plan.sort,
         size=plan.size,
         count=count,
