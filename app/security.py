@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from app.extensions import csrf
 
@@ -29,6 +29,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+_SECURITY_HEADERS = [
+    (name.lower(), name, value) for name, value in SECURITY_HEADERS.items()
+]
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -37,16 +40,28 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """As Flask's, without building a signing serializer when the request has
+        no session cookie (most requests: nothing to verify)."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
 
 def _add_security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if response.mimetype == "text/html":
+    # Added where the view has not set them (a view's own value wins): one pass over
+    # the response's headers instead of a search per header.
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    missing = [(n, v) for low, n, v in _SECURITY_HEADERS if low not in present]
+    if request.is_secure and "strict-transport-security" not in present:
+        missing.append(("Strict-Transport-Security", "max-age=31536000"))
+    if response.mimetype == "text/html" and "cache-control" not in present:
         # Pages show company data: keep them out of shared caches and the back-forward
         # cache of a shared machine.
-        response.headers.setdefault("Cache-Control", "no-store")
+        missing.append(("Cache-Control", "no-store"))
+    if missing:
+        headers.extend(missing)
     return response
 
 

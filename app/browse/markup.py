@@ -161,3 +161,14 @@ def table_head(
             f"{label}</th>"
         )
     return Markup("\n".join(cells))
+
+
+@lru_cache(maxsize=64)
+def page_size_options(sizes: tuple[int, ...], chosen: int) -> Markup:
+    """The rows-per-page menu's options, ``chosen`` selected (numbers only)."""
+    return Markup(
+        "".join(
+            f'<option value="{n}"{" selected" if n == chosen else ""}>{n}</option>'
+            for n in sizes
+        )
+    )

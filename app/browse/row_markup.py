@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -104,13 +105,28 @@ def _column_cells(
 
     kind = column.kind
     if labels is not None:
-        # FK values repeat on a page (departments, categories): render each once.
+        # FK values repeat on a page (departments, categories): render each once;
+        # a labelled, linkable value as format_fk + _cell_html would write it.
+        found = labels.labels
+        prefix = escape(
+            f"{link_base}/t/{quote(labels.ref_schema)}/{quote(labels.ref_table)}/"
+        )
+        linked = f'<td class="tf-fk"{attrs} title="{escape(column.name)} = '
         seen: dict[Any, str] = {}
         cells = []
         for value in values:
             html = seen.get(value)
             if html is None:
-                html = seen[value] = generic(value)
+                label = found.get(value) if value is not None else None
+                if label is not None and label.row_key:
+                    html = (
+                        f'{linked}{escape(str(value))}"><a href="{prefix}'
+                        f'{escape(label.row_key)}" data-testid="fk-link">'
+                        f"{escape(label.text)}</a></td>"
+                    )
+                else:
+                    html = generic(value)
+                seen[value] = html
             cells.append(html)
         return cells
     if kind == "bool":

@@ -21,6 +21,7 @@ from app.browse.cells import formatter
 from app.browse.markup import (
     filter_fields_maker,
     json_attribute,
+    page_size_options,
     pager_items,
     table_head,
 )
@@ -121,7 +122,7 @@ def _list_context(schema: str, table: str) -> dict:
         ],
         "filter_fields": filter_fields_maker(filterable, OP_LABELS),
         "op_labels_json": _op_labels_json(),
-        "page_sizes": PAGE_SIZES,
+        "page_size_options": page_size_options(PAGE_SIZES, page.size),
         "links": links,
         "pager_top": pager_items(pager, compact=True),
         "pager_bottom": pager_items(pager, compact=False),
