@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import BindParameter, Select, Table, bindparam, select
 
 from app.catalog import Catalog, ColumnInfo, TableInfo
 from app.data.counts import COUNT_CAP, RowCount, capped_count, exact_count
@@ -94,6 +94,7 @@ class PlannedList:
     from_token: bool
     notices: list[str]
     joined: list[JoinedLabels] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # keyset bound values
 
 
 # SELECT ... FROM ... ORDER BY ... LIMIT of a page shape, before any condition: one
@@ -101,6 +102,9 @@ class PlannedList:
 # row filter, filter or search) is computed once, not on every request.
 _BASES: dict[tuple, Select] = {}
 _BASES_MAX = 1024
+# The same with a keyset bound (which values are NULL decides the condition's form;
+# the values themselves are bound parameters, passed when executing).
+_KEYSETS: dict[tuple, Select] = {}
 
 
 def label_joins(
@@ -238,10 +242,26 @@ def plan_list(
         )
         reverse = token.direction == "prev"
     stmt = _page_base(scope, names, sort, reverse, size, dialect, joins)
-    if where.clauses:
-        stmt = stmt.where(*where.clauses)
+    params: dict[str, Any] = {}
     if token is not None:
-        stmt = stmt.where(keyset_after(scope, sort, token.values, reverse))
+        params = {f"tf_k{i}": v for i, v in enumerate(token.values) if v is not None}
+        shape = (stmt, tuple(v is None for v in token.values))
+        keyset = None if where.clauses else _KEYSETS.get(shape)
+        if keyset is None:
+            bound = [
+                None if v is None else _key_param(scope, s.column.name, i)
+                for i, (s, v) in enumerate(zip(sort, token.values, strict=True))
+            ]
+            condition = keyset_after(scope, sort, bound, reverse)
+            if where.clauses:
+                keyset = stmt.where(*where.clauses).where(condition)
+            else:
+                if len(_KEYSETS) >= _BASES_MAX:
+                    _KEYSETS.clear()
+                keyset = _KEYSETS[shape] = stmt.where(condition)
+        stmt = keyset
+    elif where.clauses:
+        stmt = stmt.where(*where.clauses)
     return PlannedList(
         scope,
         columns,
@@ -255,7 +275,13 @@ def plan_list(
         token is not None,
         where.notices,
         [j for j, _, _ in joins],
+        params,
     )
+
+
+def _key_param(scope: Scope, column: str, index: int) -> BindParameter:
+    """The bound value ``tf_k<index>`` of a keyset bound, typed as ``column``."""
+    return bindparam(f"tf_k{index}", type_=scope.table.c[column].type, required=True)
 
 
 def read_joined_labels(
@@ -310,7 +336,7 @@ def scoped_list_page(
     """One page for an already opened scope (related lists reuse this)."""
     dialect = db.session.get_bind().dialect.name
     plan = plan_list(scope, query, dialect, omit, labels=True)
-    fetched = db.session.execute(plan.statement).all()
+    fetched = db.session.execute(plan.statement, plan.params).all()
     more = len(fetched) > plan.size
     rows = fetched[: plan.size]
     if plan.reverse:
