@@ -54,11 +54,23 @@ class StaticGroups:
             g: frozenset(m.upper() for m in members)
             for g, members in members_by_group.items()
         }
+        self._by_login: dict[str, frozenset[str]] = {}
 
     def groups_for(self, identity: Identity) -> frozenset[str]:
-        """Every group that lists the login, directly or through another group."""
+        """Every group that lists the login, directly or through another group
+        (worked out once per login: the settings file does not change while the
+        app runs)."""
+        login = identity.login.upper()
+        found = self._by_login.get(login)
+        if found is None:
+            if len(self._by_login) >= 4096:
+                self._by_login.clear()
+            found = self._by_login[login] = self._expand(login)
+        return found
+
+    def _expand(self, login: str) -> frozenset[str]:
         found: set[str] = set()
-        frontier = {identity.login.upper()}
+        frontier = {login}
         while frontier:
             new = {
                 group

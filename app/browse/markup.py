@@ -172,3 +172,15 @@ def page_size_options(sizes: tuple[int, ...], chosen: int) -> Markup:
             for n in sizes
         )
     )
+
+
+def results_table(head: Markup, body: Markup, testid: str = "results-table") -> Markup:
+    """A results table: header cells (``table_head``) and rows
+    (app.browse.row_markup.table_body), both already escaped."""
+    return Markup(
+        '<div class="tf-table-wrap">\n'
+        '<table class="table table-sm table-hover align-middle mb-0 tf-table"'
+        f' data-testid="{escape(testid)}">\n'
+        f'<thead class="table-light">\n<tr>\n{head}\n</tr>\n</thead>\n'
+        f"<tbody>\n{body}\n</tbody>\n</table>\n</div>"
+    )

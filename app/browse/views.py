@@ -23,6 +23,7 @@ from app.browse.markup import (
     json_attribute,
     page_size_options,
     pager_items,
+    results_table,
     table_head,
 )
 from app.browse.params import StateLinks, parse_list_args, state_pairs, with_query
@@ -112,8 +113,9 @@ def _list_context(schema: str, table: str) -> dict:
             (row, _without_filter(base, query, filter_rows, i))
             for i, row in enumerate(filter_rows)
         ],
-        "body": body,
-        "head": table_head(page.columns, open_column, sort_links, current_sort),
+        "table": results_table(
+            table_head(page.columns, open_column, sort_links, current_sort), body
+        ),
         "base": base,
         "search_labels": [
             page.info.columns[n].label
@@ -192,20 +194,24 @@ def detail(schema: str, table: str, row_key: str):
                 "item": item,
                 "info": child,
                 "page": item.page,
-                "body": table_body(
-                    item.page.columns,
-                    item.page.rows,
-                    item.page.labels,
-                    item.page.row_keys,
-                    child_base + "/",
-                    link_base,
-                ),
-                "head": table_head(
-                    item.page.columns,
-                    has_open_column(
+                "table": results_table(
+                    table_head(
                         item.page.columns,
-                        bool(item.page.row_keys) and item.page.row_keys[0] is not None,
+                        has_open_column(
+                            item.page.columns,
+                            bool(item.page.row_keys)
+                            and item.page.row_keys[0] is not None,
+                        ),
                     ),
+                    table_body(
+                        item.page.columns,
+                        item.page.rows,
+                        item.page.labels,
+                        item.page.row_keys,
+                        child_base + "/",
+                        link_base,
+                    ),
+                    "related-table",
                 ),
                 "all_link": with_query(child_base, pairs),
                 "more_link": more,
