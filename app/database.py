@@ -84,12 +84,14 @@ def normalize_mssql_url(url: URL) -> URL:
 
 def engine_options(url: URL, config: dict[str, Any]) -> dict[str, Any]:
     """Pool, timeout and schema-map options for the URL's backend."""
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    backend = url.get_backend_name()
+    # A server connection can go stale (failover, idle timeout): ping before use. A
+    # SQLite file cannot, so the embedded database skips the extra round trip.
+    options: dict[str, Any] = {"pool_pre_ping": backend != "sqlite"}
     if config.get("SCHEMA_MAP"):
         options["execution_options"] = {
             "schema_translate_map": dict(config["SCHEMA_MAP"])
         }
-    backend = url.get_backend_name()
     if backend == "mssql":
         options["connect_args"] = {"timeout": config["DB_LOGIN_TIMEOUT"]}
         if url.get_driver_name() == "pyodbc":

@@ -76,6 +76,17 @@ def test_engine_options_mssql_sets_login_timeout_pre_ping_fast_executemany():
     assert options["fast_executemany"] is True
 
 
+def test_engine_options_postgres_pings_sqlite_does_not():
+    """GIVEN a PostgreSQL and a SQLite URL
+    WHEN options are built
+    THEN the server connection is pinged before use and the SQLite file is not."""
+    config = settings()
+    pg = engine_options(make_url("postgresql+psycopg://u@h/db"), config)
+    lite = engine_options(make_url("sqlite:////tmp/x.db"), config)
+    assert pg["pool_pre_ping"] is True
+    assert lite["pool_pre_ping"] is False
+
+
 def test_engine_options_schema_map_becomes_schema_translate_map():
     """GIVEN SCHEMA_MAP hr=hr_uat WHEN options are built THEN it is mapped."""
     config = settings(TABLEFRONT_SCHEMA_MAP="hr=hr_uat;ops=ops_uat")
