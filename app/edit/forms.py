@@ -46,6 +46,7 @@ from wtforms import (
     TimeField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -209,9 +210,16 @@ class FastSelect(widgets.Select):
         options = []
         coerce, data = field.coerce, field.data
         for choice in choices:
-            if type(choice) is not tuple or len(choice) != 2:
+            if type(choice) is tuple and len(choice) == 2:
+                value, label = choice
+            elif (
+                type(choice) is SelectChoice
+                and not choice.render_kw
+                and choice.optgroup is None
+            ):
+                value, label = choice.value, choice.label
+            else:
                 return super().__call__(field, **kwargs)
-            value, label = choice
             selected = coerce(value) == data
             if isinstance(value, bool):
                 value = str(value)
@@ -225,6 +233,11 @@ class FastSelect(widgets.Select):
         return Markup(f"<select {params}>{''.join(options)}</select>")
 
 
+YES_NO_CHOICES = [
+    SelectChoice("", "—"),
+    SelectChoice("1", "Yes"),
+    SelectChoice("0", "No"),
+]
 TEXT_INPUT = FastTextInput()
 NUMBER_INPUT = FastNumberInput()
 ANY_NUMBER_INPUT = FastNumberInput(step="any")
@@ -303,7 +316,7 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
             return BooleanField(spec.label, render_kw=render, widget=CHECKBOX_INPUT)
         return SelectField(
             spec.label,
-            choices=[("", "—"), ("1", "Yes"), ("0", "No")],
+            choices=YES_NO_CHOICES,
             validators=[Optional()],
             render_kw=render,
             widget=SELECT,

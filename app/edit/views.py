@@ -194,6 +194,23 @@ def display(value: Any) -> str:
     return str(shown)
 
 
+def display_for(scope: Scope):
+    """``display(value, column)`` for read-only form values: formatted by the
+    column's kind as the detail page does (dates, GUIDs, binary as size)."""
+    formats: dict[str, Any] = {}
+
+    def show(value: Any, column: str | None = None) -> str:
+        if value is None or column is None:
+            return display(value)
+        format_value = formats.get(column)
+        if format_value is None:
+            info = scope.info.columns[column]
+            format_value = formats[column] = formatter(info, full=True)
+        return format_value(value).text
+
+    return show
+
+
 def shown_cells(
     scope: Scope, specs: list[FieldSpec], rows: list[list[Any]]
 ) -> list[list[Cell]]:
@@ -232,7 +249,7 @@ def _render_form(scope: Scope, specs, form, *, row, creating, problems=(), statu
             row=row or {},
             creating=creating,
             problems=list(problems),
-            display=display,
+            display=display_for(scope),
             lookups=_lookup_urls(scope, specs),
             cancel_url=detail_url(info, writes.pk_of(info.table, row))
             if row and not creating
@@ -366,7 +383,7 @@ def _conflict(scope: Scope, specs, form, pk, current: dict[str, Any], mine: dict
             form=form,
             rows=rows,
             row=current,
-            display=display,
+            display=display_for(scope),
             lookups=_lookup_urls(scope, specs),
             discard_url=detail_url(info, pk),
             action_url=request.path,

@@ -75,6 +75,40 @@ def test_edit_page_fields_follow_column_metadata(as_user):
     assert by_testid(page, "field-department_id").name == "select"
 
 
+def test_edit_page_read_only_values_read_as_on_the_detail_page(as_user):
+    """GIVEN employee 1, whose modified_at and row_version the database sets
+    WHEN Alex opens its edit form
+    THEN those read-only values are formatted exactly as the detail page shows them
+    (a datetime without ISO 'T' or microseconds, binary as its size)."""
+    client = as_user(ALEX)
+    detail = soup(client.get(f"{EMP}/1"))
+    shown = {
+        row["data-column"]: row.select_one('[data-testid="field-value"]').get_text()
+        for row in detail.select('[data-testid="field"]')
+    }
+    page = client.get(f"{EMP}/1/edit")
+    for column in ("modified_at", "row_version"):
+        strip = by_testid(page, f"readonly-{column}")
+        value = strip.select_one(".tf-readonly-value").get_text()
+        assert value == shown[column]
+    assert "T" not in shown["modified_at"]
+
+
+def test_edit_and_new_pages_have_the_browse_breadcrumbs(as_user):
+    """GIVEN Alex on the edit form of employee 1 and on the new-row form
+    WHEN the breadcrumbs are read
+    THEN both lead Home, to the schema and to the table's list; the edit form also
+    back to the row it edits."""
+    client = as_user(ALEX)
+    edit = client.get(f"{EMP}/1/edit")
+    new = client.get(f"{EMP}/-/new")
+    for page in (edit, new):
+        assert by_testid(page, "crumb-table")["href"] == EMP
+        assert by_testid(page, "crumb-schema").get_text() == "corp"
+    assert by_testid(edit, "crumb-row")["href"] == f"{EMP}/1"
+    assert not soup(new).select('[data-testid="crumb-row"]')
+
+
 def test_edit_post_saves_audits_and_redirects_to_detail(world, as_user):
     """GIVEN Alex's edit form of employee 3
     WHEN the job level is changed and saved
