@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Table, func, literal_column, select, text
+from sqlalchemy import Connection, Select, Table, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -72,10 +72,15 @@ def exact_count_statement(
 
 
 def capped_count(
-    table: Table, clauses: Sequence[ColumnElement[bool]], cap: int = COUNT_CAP
+    table: Table,
+    clauses: Sequence[ColumnElement[bool]],
+    cap: int = COUNT_CAP,
+    connection: Connection | None = None,
 ) -> RowCount:
-    """The number of matching rows, capped at ``cap`` (shown as "10,000+")."""
-    n = db.session.execute(capped_count_statement(table, clauses, cap)).scalar_one()
+    """The number of matching rows, capped at ``cap`` (shown as "10,000+"); read
+    on ``connection`` when given, else through the request's session."""
+    run = db.session.execute if connection is None else connection.execute
+    n = run(capped_count_statement(table, clauses, cap)).scalar_one()
     return RowCount(min(n, cap), capped=n > cap)
 
 

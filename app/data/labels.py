@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Connection, Select, Table, bindparam, select
 
 from app.catalog import ColumnInfo
 from app.data.scope import Scope, peek_scope
@@ -49,9 +49,11 @@ def fk_labels(
     columns: Iterable[ColumnInfo],
     rows: Sequence[Sequence[Any]],
     skip: Collection[str] = (),
+    connection: Connection | None = None,
 ) -> dict[str, LabelSet]:
     """Labels for every single-column FK among ``columns`` (by position in rows),
-    but those named in ``skip`` (labelled already)."""
+    but those named in ``skip`` (labelled already); read on ``connection`` when
+    given, else through the request's session."""
     result: dict[str, LabelSet] = {}
     for position, column in enumerate(columns):
         if column.fk is None or column.name in skip:
@@ -62,7 +64,7 @@ def fk_labels(
         target = peek_scope(scope.identity, scope.catalog, column.fk.ref_key)
         if target is None:
             continue
-        labels = lookup_labels(target, column.fk.ref_columns[0], values)
+        labels = lookup_labels(target, column.fk.ref_columns[0], values, connection)
         result[column.name] = LabelSet(target.info.schema, target.info.name, labels)
     return result
 
@@ -84,8 +86,14 @@ def _label_statement(table: Table, wanted: tuple[str, ...]) -> Select:
     return stmt
 
 
-def lookup_labels(target: Scope, ref_column: str, values: set[Any]) -> dict[Any, Label]:
+def lookup_labels(
+    target: Scope,
+    ref_column: str,
+    values: set[Any],
+    connection: Connection | None = None,
+) -> dict[Any, Label]:
     """Label and row key of each visible row of ``target`` whose column has a value."""
+    run = db.session.execute if connection is None else connection.execute
     info = target.info
     label_cols = [n for n in info.label_columns if n not in target.hidden]
     pk = list(info.primary_key)
@@ -98,7 +106,7 @@ def lookup_labels(target: Scope, ref_column: str, values: set[Any]) -> dict[Any,
     ordered = list(ordered)
     for start in range(0, len(ordered), MAX_KEYS_PER_QUERY):
         chunk = ordered[start : start + MAX_KEYS_PER_QUERY]
-        for row in db.session.execute(stmt, {"keys": chunk}).all():
+        for row in run(stmt, {"keys": chunk}).all():
             parts = row[1 + width :]
             if len(parts) == 1 and type(parts[0]) is str and parts[0]:
                 text = parts[0]  # one label column with text: label_text's answer

@@ -64,3 +64,29 @@ def test_filtered_keyset_walk_visits_every_matching_row_once(ctx):
         .order_by(items.c.price.desc(), items.c.item_id.desc())
     ).scalars()
     assert ids == list(expected)
+
+
+def test_page_sees_rows_the_request_wrote_and_has_not_committed(ctx):
+    """GIVEN an item inserted through the request's session, not yet committed
+    WHEN the items list is read in the same request
+    THEN the page (and its count) include it: the list reads through that session."""
+    items = ctx.table("items")
+    before = list_page(JDOE, ctx.catalog, "shop.items", ListQuery(size=100))
+    db.session.execute(
+        items.insert().values(item_id=999, sku="SKU-NEW", name="New", in_stock=True)
+    )
+    after = list_page(JDOE, ctx.catalog, "shop.items", ListQuery(size=100))
+    db.session.rollback()
+    assert 999 not in [r[0] for r in before.rows]
+    assert 999 in [r[0] for r in after.rows]
+    assert after.count.value == before.count.value + 1
+
+
+def test_page_outside_a_session_transaction_leaves_no_session(shop_app):
+    """GIVEN a request that has not touched the ORM session
+    WHEN a list page is read
+    THEN it is read without creating one (its own connection, closed afterwards)."""
+    with shop_app.test_request_context():
+        page = list_page(JDOE, shop_app.shop.catalog, "shop.items", ListQuery())
+        assert page.rows and page.count.value == 45
+        assert not db.session.registry.has()

@@ -189,7 +189,8 @@ def test_capped_count_reports_plus_above_the_cap(ctx, monkeypatch):
 
     original = counts.capped_count
     monkeypatch.setattr(
-        "app.data.listing.capped_count", lambda t, c: original(t, c, cap=20)
+        "app.data.listing.capped_count",
+        lambda t, c, **kw: original(t, c, cap=20, **kw),
     )
     page = list_page(JDOE, ctx.catalog, "shop.items", ListQuery())
     assert page.count.capped and page.count.text == "20+"
