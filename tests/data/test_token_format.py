@@ -28,3 +28,18 @@ def test_compressed_token_from_before_still_reads(app):
     with app.test_request_context():
         page = read_token(old, "shop.items", "name,item_id", 2, "s")
     assert (page.direction, page.values) == ("prev", ("a" * 60, 4))
+
+
+def test_token_is_signed_as_itsdangerous_signs(app):
+    """GIVEN a token made by the app
+    WHEN itsdangerous' own URLSafeSerializer (same secret and salt) reads it
+    THEN it verifies and gives the same payload (HMAC-SHA1, same key derivation)."""
+    with app.test_request_context():
+        token = make_token("shop.items", "item_id", "next", [10], "s", None)
+    stock = URLSafeSerializer(app.config["SECRET_KEY"], salt=SALT)
+    assert stock.loads(token) == {
+        "t": "shop.items",
+        "o": "item_id",
+        "d": "next",
+        "v": [10],
+    }
