@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import current_app, g, has_app_context
+from flask import current_app, g
 from sqlalchemy import MetaData, Table, and_
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -231,11 +231,14 @@ def current_policy() -> AccessPolicy | None:
 
 
 def _cache() -> dict:
-    if not has_app_context():
+    """This request's (app context's) cache of answers; a throwaway dict outside."""
+    try:
+        return g._access_cache
+    except AttributeError:
+        g._access_cache = cache = {}
+        return cache
+    except RuntimeError:  # no app context
         return {}
-    if "_access_cache" not in g:
-        g._access_cache = {}
-    return g._access_cache
 
 
 DIRECTORY_DETAIL = (
