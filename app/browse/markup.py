@@ -17,8 +17,9 @@ from functools import lru_cache
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
-from app.catalog import ColumnInfo
+from app.catalog import ColumnInfo, TableInfo
 from app.catalog.model import NUMBER_KINDS
+from app.urls import fixed_url
 
 # (name, label, compact label): the pager's links, in order.
 PAGER_LINKS = (
@@ -183,4 +184,34 @@ def results_table(head: Markup, body: Markup, testid: str = "results-table") -> 
         f' data-testid="{escape(testid)}">\n'
         f'<thead class="table-light">\n<tr>\n{head}\n</tr>\n</thead>\n'
         f"<tbody>\n{body}\n</tbody>\n</table>\n</div>"
+    )
+
+
+def breadcrumbs(info: TableInfo, row_title: str | None = None) -> Markup:
+    """Home › schema › table (› row, on a detail page)."""
+    home = fixed_url("home.index")
+    schema = escape(info.schema)
+    label = escape(info.label)
+    if row_title is None:
+        last = (
+            '<li class="breadcrumb-item active" aria-current="page"'
+            f' data-testid="crumb-table">{label}</li>'
+        )
+    else:
+        table = escape(fixed_url("browse.index", schema=info.schema, table=info.name))
+        last = (
+            f'<li class="breadcrumb-item"><a href="{table}" data-testid="crumb-table">'
+            f"{label}</a></li>\n"
+            '<li class="breadcrumb-item active" aria-current="page"'
+            f' data-testid="crumb-row">{escape(row_title)}</li>'
+        )
+    home = escape(home)
+    return Markup(
+        '<nav aria-label="breadcrumb" data-testid="breadcrumbs">\n'
+        '<ol class="breadcrumb small mb-2">\n'
+        f'<li class="breadcrumb-item"><a href="{home}" data-testid="crumb-home">'
+        "Home</a></li>\n"
+        f'<li class="breadcrumb-item"><a href="{home}#schema-{schema}"'
+        f' data-testid="crumb-schema">{schema}</a></li>\n'
+        f"{last}\n</ol>\n</nav>"
     )

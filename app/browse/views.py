@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from app.browse.cells import formatter
 from app.browse.markup import (
+    breadcrumbs,
     filter_fields_maker,
     json_attribute,
     page_size_options,
@@ -47,6 +48,7 @@ from app.urls import fixed_url
 log = logging.getLogger(__name__)
 
 bp = Blueprint("browse", __name__, url_prefix="/t")
+bp.add_app_template_global(breadcrumbs, "breadcrumbs")
 
 
 def _key(schema: str, table: str) -> str:

@@ -128,3 +128,21 @@ def test_fixed_urls_follow_the_script_root(shop_app):
         "/",
         "/t/shop/items",
     )
+
+
+def test_breadcrumbs_escape_labels_and_link_the_table_on_a_row(shop_app):
+    """GIVEN a table label and a row title holding markup
+    WHEN the breadcrumbs of its list and of a row are built
+    THEN both are text, the list ends on the table, the row's links back to it."""
+    from app.browse.markup import breadcrumbs
+
+    info = SimpleNamespace(schema="shop", name="items", label=HOSTILE)
+    with shop_app.test_request_context():
+        listed = BeautifulSoup(str(breadcrumbs(info)), "html.parser")
+        row = BeautifulSoup(str(breadcrumbs(info, HOSTILE)), "html.parser")
+    assert listed.find("script") is None and row.find("script") is None
+    assert listed.select_one('[data-testid="crumb-table"]').get_text() == HOSTILE
+    assert listed.select_one('[data-testid="crumb-schema"]')["href"] == "/#schema-shop"
+    link = row.select_one('a[data-testid="crumb-table"]')
+    assert (link["href"], link.get_text()) == ("/t/shop/items", HOSTILE)
+    assert row.select_one('[data-testid="crumb-row"]').get_text() == HOSTILE
