@@ -81,19 +81,11 @@ def _list_context(schema: str, table: str) -> dict:
         sort.column.name if sort else ""
     )
     link = StateLinks(base, query)
-    sort_links = {}
-    for column in page.columns:
-        if column.kind == "binary":
-            continue
-        target = "-" + column.name if current_sort == column.name else column.name
-        sort_links[column.name] = link(sort=target)
+    head, export_links = _head_and_exports(
+        page, query, base, link, open_column, current_sort, schema, table
+    )
     # Every visible column can be filtered on, listed or not.
     filterable = [(c, ops) for c in scope.visible if (ops := ops_for(c, scope))]
-    export_links = {}
-    if scope.can("export"):
-        for fmt in FORMATS:
-            export = fixed_url("browse.export", schema=schema, table=table, fmt=fmt)
-            export_links[fmt] = StateLinks(export, query)(size=False)
     links = {
         "first": link(),
         "last": link(page="last"),
@@ -115,9 +107,7 @@ def _list_context(schema: str, table: str) -> dict:
             (row, _without_filter(base, query, filter_rows, i))
             for i, row in enumerate(filter_rows)
         ],
-        "table": results_table(
-            table_head(page.columns, open_column, sort_links, current_sort), body
-        ),
+        "table": results_table(head, body),
         "base": base,
         "search_labels": [
             page.info.columns[n].label
@@ -132,6 +122,58 @@ def _list_context(schema: str, table: str) -> dict:
         "pager_bottom": pager_items(pager, compact=False),
         "export_links": export_links,
     }
+
+
+# The header row (with its sort links) and the export links of a list: the same for
+# every page of one table, caller's columns and list state (search, filters, sort,
+# size), so kept per those. Column names and labels only, never row data.
+_HEADS: dict[tuple, tuple] = {}
+_HEADS_MAX = 1024
+
+
+def _head_and_exports(
+    page,
+    query,
+    base: str,
+    link: StateLinks,
+    open_column: bool,
+    current_sort: str,
+    schema: str,
+    table: str,
+) -> tuple[Markup, dict[str, str]]:
+    can_export = page.scope.can("export")
+    key = (
+        id(page.info),
+        base,
+        query.q,
+        query.search_mode,
+        query.filters,
+        query.sort,
+        query.size,
+        current_sort,
+        tuple(c.name for c in page.columns),
+        open_column,
+        can_export,
+    )
+    found = _HEADS.get(key)
+    if found is not None and found[0] is page.info:
+        return found[1], found[2]
+    sort_links = {}
+    for column in page.columns:
+        if column.kind == "binary":
+            continue
+        target = "-" + column.name if current_sort == column.name else column.name
+        sort_links[column.name] = link(sort=target)
+    export_links = {}
+    if can_export:
+        for fmt in FORMATS:
+            export = fixed_url("browse.export", schema=schema, table=table, fmt=fmt)
+            export_links[fmt] = StateLinks(export, query)(size=False)
+    head = table_head(page.columns, open_column, sort_links, current_sort)
+    if len(_HEADS) >= _HEADS_MAX:
+        _HEADS.clear()
+    _HEADS[key] = (page.info, head, export_links)
+    return head, export_links
 
 
 @cache

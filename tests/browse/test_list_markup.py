@@ -146,3 +146,15 @@ def test_breadcrumbs_escape_labels_and_link_the_table_on_a_row(shop_app):
     link = row.select_one('a[data-testid="crumb-table"]')
     assert (link["href"], link.get_text()) == ("/t/shop/items", HOSTILE)
     assert row.select_one('[data-testid="crumb-row"]').get_text() == HOSTILE
+
+
+def test_sort_and_export_links_follow_each_requests_state(shop_client):
+    """GIVEN the items list searched for one text, then for another
+    WHEN each page is shown
+    THEN its sort and export links carry its own search (no links of the other)."""
+    for q in ("Apple", "Drill", "Apple"):
+        doc = soup(shop_client.get(f"/t/shop/items?q={q}"))
+        sort = doc.select_one('[data-testid="sort-name"]')["href"]
+        export = by_testid(doc, "export-csv")["href"]
+        assert sort == f"/t/shop/items?q={q}&sort=name"
+        assert export == f"/t/shop/items/-/export.csv?q={q}"
