@@ -21,12 +21,13 @@ from app.catalog import ColumnInfo, TableInfo
 from app.catalog.model import NUMBER_KINDS
 from app.urls import fixed_url
 
-# (name, label, compact label): the pager's links, in order.
+# (name, label, compact label): the pager's links, in order. Glyphs are written as
+# character references (« ‹ › »): pages stay ASCII strings (app.browse.row_markup).
 PAGER_LINKS = (
-    ("first", "« First", "«"),
-    ("prev", "‹ Previous", "‹"),
-    ("next", "Next ›", "›"),
-    ("last", "Last »", "»"),
+    ("first", "&#171; First", "&#171;"),
+    ("prev", "&#8249; Previous", "&#8249;"),
+    ("next", "Next &#8250;", "&#8250;"),
+    ("last", "Last &#187;", "&#187;"),
 )
 
 
@@ -109,7 +110,7 @@ def _filter_fields(
             '<div class="col-auto">\n'
             '<select name="fc" class="form-select form-select-sm tf-filter-column"'
             ' aria-label="Filter column" data-testid="filter-column">\n'
-            f'<option value="" data-ops="{all_ops}">Filter on…</option>\n'
+            f'<option value="" data-ops="{all_ops}">Filter on&#8230;</option>\n'
             f"{column_options}\n"
             "</select>\n"
             "</div>\n"
@@ -150,9 +151,9 @@ def table_head(
             href = escape(link)
             mark = ""
             if current_sort == column.name:
-                mark = ' <span aria-label="sorted ascending">▲</span>'
+                mark = ' <span aria-label="sorted ascending">&#9650;</span>'
             elif current_sort == "-" + column.name:
-                mark = ' <span aria-label="sorted descending">▼</span>'
+                mark = ' <span aria-label="sorted descending">&#9660;</span>'
             label = Markup(
                 f'<a href="{href}" hx-get="{href}" class="tf-sort link-dark'
                 f' text-decoration-none" data-testid="sort-{name}">{label}{mark}</a>'

@@ -158,3 +158,19 @@ def test_sort_and_export_links_follow_each_requests_state(shop_client):
         export = by_testid(doc, "export-csv")["href"]
         assert sort == f"/t/shop/items?q={q}&sort=name"
         assert export == f"/t/shop/items/-/export.csv?q={q}"
+
+
+def test_list_glyphs_are_character_references(shop_client):
+    """GIVEN the items list, whose data is ASCII
+    WHEN it is served
+    THEN the page bytes are ASCII (glyphs as character references) and the page
+    still reads ✓/✗, the pager arrows and the sort mark as text."""
+    response = shop_client.get("/t/shop/items?sort=-name")
+    response.get_data().decode("ascii")  # raises on any non-ASCII byte
+    doc = soup(response)
+    cells = {c.get_text() for c in doc.select('[data-column="in_stock"]')}
+    assert cells == {"✓", "✗"}
+    assert by_testid(doc, "page-next").get_text() == "Next ›"
+    assert by_testid(doc, "top-page-last")["title"] == "Last »"
+    assert doc.select_one('[data-testid="sort-name"]').get_text() == "Name ▼"
+    assert doc.title.get_text().endswith(" · Tablefront")
