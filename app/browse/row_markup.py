@@ -144,7 +144,7 @@ def _column_cells(
     if kind in {"decimal", "money"}:
         number = f'<td class="tf-num"{attrs} title="'
         return [
-            f'{number}{v}">{v:,.2f}</td>'
+            f'{number}{v!s}">{v:,.2f}</td>'
             if type(v) is Decimal and v.is_finite()
             else generic(v)
             for v in values
@@ -202,7 +202,20 @@ def table_body(
         )
     else:
         head = _renderer(first, labels.get(first.name), link_base)
-        cells.append([head(v, h) for v, h in zip(by_column[0], hrefs, strict=True)])
+        if first.kind == "int" and first.name not in labels:
+            # The usual first column, an integer key: its cells written in place.
+            name = escape(first.name)
+            number = f'<td class="tf-num" data-testid="cell" data-column="{name}">'
+            cells.append(
+                [
+                    f'{number}<a href="{h}" data-testid="row-link">{v}</a></td>'
+                    if type(v) is int and h is not None
+                    else head(v, h)
+                    for v, h in zip(by_column[0], hrefs, strict=True)
+                ]
+            )
+        else:
+            cells.append([head(v, h) for v, h in zip(by_column[0], hrefs, strict=True)])
     for column, values in zip(columns[1:], by_column[1:], strict=True):
         cells.append(_column_cells(column, labels.get(column.name), link_base, values))
     return Markup(

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -93,6 +94,7 @@ def _serializer() -> URLSafeSerializer:
     return cached[1]
 
 
+@lru_cache(maxsize=1024)
 def _digest(text: str) -> str:
     return hashlib.blake2s(text.encode("utf-8"), digest_size=6).hexdigest()
 
