@@ -306,7 +306,12 @@ def read_joined_labels(
             text = row[parts] if single else None
             if type(text) is not str or not text:
                 text = label_text(row[parts:end]) or str(ref)
-            row_key = encode_row_key(row[keys:parts]) if item.key_width else None
+            if item.key_width == 1 and type(row[keys]) is int:
+                row_key = str(row[keys])  # what encode_row_key gives an integer
+            elif item.key_width:
+                row_key = encode_row_key(row[keys:parts])
+            else:
+                row_key = None
             found[ref] = Label(text, row_key)
         if present:
             result[item.column] = LabelSet(item.ref_schema, item.ref_table, found)
@@ -371,11 +376,15 @@ def scoped_list_page(
     position = {n: i for i, n in enumerate(names)}
     pk_positions = [position[n] for n in scope.info.primary_key]
     sort_positions = [position[s.column.name] for s in plan.sort]
-    row_keys = (
-        [encode_row_key([r[i] for i in pk_positions]) for r in rows]
-        if pk_positions
-        else [None] * len(rows)
-    )
+    if len(pk_positions) == 1:  # one key column: an integer key is its own text
+        at = pk_positions[0]
+        row_keys = [
+            str(r[at]) if type(r[at]) is int else encode_row_key((r[at],)) for r in rows
+        ]
+    elif pk_positions:
+        row_keys = [encode_row_key([r[i] for i in pk_positions]) for r in rows]
+    else:
+        row_keys = [None] * len(rows)
     shown = [tuple(r[:width]) for r in rows]
     labels = read_joined_labels(plan.joined, rows)
     labels.update(
