@@ -44,6 +44,7 @@ from app.edit.forms import (
     split_specs,
 )
 from app.errors import AppError
+from app.urls import fixed_url
 
 log = logging.getLogger(__name__)
 
@@ -477,7 +478,7 @@ def row_actions(info: TableInfo, row_key: str | None = None) -> list[dict[str, s
             actions.append(
                 {
                     "label": "New row",
-                    "url": url_for("edit.create", **args),
+                    "url": fixed_url("edit.create", **args),
                     "testid": "action-new",
                 }
             )
@@ -485,7 +486,7 @@ def row_actions(info: TableInfo, row_key: str | None = None) -> list[dict[str, s
             actions.append(
                 {
                     "label": "Import CSV",
-                    "url": url_for("edit.import_upload", **args),
+                    "url": fixed_url("edit.import_upload", **args),
                     "testid": "action-import",
                 }
             )
