@@ -30,6 +30,7 @@ import decimal
 import io
 import itertools
 import logging
+import operator
 import re
 import secrets
 import time
@@ -79,6 +80,23 @@ class Problem:
     message: str
 
 
+_LINE_END = re.compile(r"\r\n?|\n")
+LINE_BLOCK = 1 << 16  # characters of text handed to one StringIO
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them (ending
+    at \\r\\n, \\r or \\n, ends kept), read through blocks of about LINE_BLOCK
+    characters cut at a line end: a StringIO over the whole text would hold a
+    4-byte-per-character copy of it (~34 MB for 100,000 rows)."""
+    start, end = 0, len(text)
+    while start < end:
+        found = _LINE_END.search(text, start + LINE_BLOCK)
+        stop = found.end() if found else end
+        yield from io.StringIO(text[start:stop], newline="")
+        start = stop
+
+
 class CsvRows(Sequence[list[str]]):
     """The data rows of a CSV text, read on demand (never all held as lists).
 
@@ -94,10 +112,8 @@ class CsvRows(Sequence[list[str]]):
         self._head: list[list[str]] = []
 
     def __iter__(self) -> Iterator[list[str]]:
-        reader = csv.reader(
-            io.StringIO(self.text, newline=""), delimiter=self.delimiter
-        )
-        rows = (r for r in reader if any(cell.strip() for cell in r))
+        reader = csv.reader(_lines(self.text), delimiter=self.delimiter)
+        rows = (r for r in reader if any(map(str.strip, r)))  # skip blank rows
         for _ in range(self.skip):
             next(rows, None)
         return rows
@@ -180,25 +196,35 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter of ``text``: csv.Sniffer, else the best splitter of line one."""
-    sample = "\n".join(text.splitlines()[:20])
+    size = 1 << 16  # split only the head of the text (not 100,000 lines for 20)
+    lines = text[:size].splitlines()
+    while len(lines) <= 20 and size < len(text):
+        size *= 4
+        lines = text[:size].splitlines()
+    sample = "\n".join(lines[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        first = text.splitlines()[0] if text else ""
+        first = lines[0] if lines else ""
         return max(DELIMITERS, key=first.count) if first else ","
 
 
-def parse(data: bytes) -> ParsedFile:
-    """Decode and split an uploaded CSV; UnreadableFile when it has no header row."""
+def parse(data: bytes, *, count: bool = True) -> ParsedFile:
+    """Decode and split an uploaded CSV; UnreadableFile when it has no header row.
+
+    ``count`` reads every row once now, so that a malformed file is refused at
+    upload; ``apply`` leaves it out (it reads every row anyway and reports a
+    malformed one as ReviewAgain)."""
     text, encoding = decode(data)
     if not text.strip():
         raise UnreadableFile("The file is empty.")
     delimiter = sniff_delimiter(text)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = next((r for r in reader if any(cell.strip() for cell in r)), None)
+        reader = csv.reader(_lines(text), delimiter=delimiter)
+        header = next((r for r in reader if any(map(str.strip, r))), None)
         rows = CsvRows(text, delimiter, skip=1)
-        len(rows)  # one pass now, so a malformed file is refused at upload
+        if count:
+            len(rows)
     except csv.Error as exc:
         raise UnreadableFile(f"The file is not valid CSV: {exc}.") from None
     if header is None:
@@ -265,12 +291,12 @@ def converter(info: TableInfo, name: str) -> Callable[[str], Any]:
         low, high = writes.int_range(col) or (None, None)
 
         def to_int(text: str) -> Any:
-            text = text.strip()
-            if not text:
-                return empty()
-            try:
+            try:  # int() ignores surrounding whitespace like strip() would
                 value = int(text)
             except ValueError:
+                text = text.strip()
+                if not text:
+                    return empty()
                 raise BadCell(f"{text!r} is not a whole number") from None
             if low is not None and not low <= value <= high:
                 raise BadCell(f"{value} is outside {low}..{high}")
@@ -279,17 +305,23 @@ def converter(info: TableInfo, name: str) -> Callable[[str], Any]:
         return to_int
     if kind in {"decimal", "money", "float"}:
         bounds = writes.decimal_range(col)
+        Decimal = decimal.Decimal  # noqa: N806
 
         def to_number(text: str) -> Any:
-            text = text.strip().replace(" ", "")
-            if not text:
-                return empty()
-            if "," in text and "." not in text:
-                text = text.replace(",", ".")  # decimal comma (European Excel)
-            try:
-                value = decimal.Decimal(text)
+            try:  # the usual cell: a plain number (surrounding whitespace is fine)
+                value = Decimal(text)
             except decimal.InvalidOperation:
-                raise BadCell(f"{text!r} is not a number") from None
+                text = text.strip().replace(" ", "")
+                if not text:
+                    return empty()
+                if "," in text and "." not in text:
+                    text = text.replace(",", ".")  # decimal comma (European Excel)
+                try:
+                    value = Decimal(text)
+                except decimal.InvalidOperation:
+                    raise BadCell(f"{text!r} is not a number") from None
+            else:
+                text = text.strip()  # for messages
             if not value.is_finite():
                 raise BadCell(f"{text!r} is not a number")
             if kind == "float":
@@ -387,6 +419,14 @@ def _existing(
     """Which ``keys`` (values of ``names``) exist, with ``extra`` columns appended."""
     found: set[tuple] = set()
     cols = [table.c[n] for n in (*names, *extra)]
+    if len(names) == 1:  # one statement, the chunk of values as an expanding bind
+        stmt = select(*cols).where(
+            cols[0].in_(bindparam("import_keys", expanding=True)), *where
+        )
+        for chunk in _chunks(list(keys)):
+            values = {"import_keys": [k[0] for k in chunk]}
+            found.update(map(tuple, db.session.execute(stmt, values)))
+        return found
     for chunk in _chunks(list(keys)):
         stmt = select(*cols).where(_keys_where(table, names, chunk), *where)
         found |= {tuple(r) for r in db.session.execute(stmt)}
@@ -483,6 +523,12 @@ def typed_rows(
     pairs = list(zip(the_plan.indexes, the_plan.converters, strict=True))
     width = the_plan.width
     headers = parsed.headers
+    converters = the_plan.converters
+    # The used cells in one C call, each through its converter (operator.call)
+    # (itemgetter of one index gives a bare cell: ask for it twice, map stops at
+    # the shorter list of converters)
+    pick = operator.itemgetter(*the_plan.indexes, *the_plan.indexes[:1])
+    call = operator.call
     for number, cells in enumerate(parsed.rows, start=1):
         if len(cells) != width:
             if checked is None:
@@ -491,7 +537,7 @@ def typed_rows(
             yield number, None
             continue
         try:
-            yield number, tuple([func(cells[i]) for i, func in pairs])
+            yield number, tuple(map(call, converters, pick(cells)))
         except BadCell:
             if checked is None:
                 raise
@@ -734,6 +780,9 @@ def apply(
         if isinstance(exc, writes.OutsideFilter):
             raise
         raise ReviewAgain(str(exc)) from None
+    except csv.Error as exc:
+        db.session.rollback()
+        raise ReviewAgain(f"The file is not valid CSV: {exc}.") from None
     except DBAPIError as exc:
         db.session.rollback()
         if exc.connection_invalidated:
@@ -837,16 +886,17 @@ class Batch:
         updates = [r for r, k in zip(rows, keys, strict=True) if k in before]
         return inserts, updates, before
 
-    def _audit(self, key_json: str, old: str | None, new: str | None) -> dict:
-        return {
-            "user_login": self.actor,
-            "request_id": self.request_id,
-            "table_name": self.table_name,
-            "row_key": key_json,
-            "action": "import",
-            "old_values": old,
-            "new_values": new,
-        }
+    def _audit(self, key_json: str, old: str | None, new: str | None) -> tuple:
+        """One audit row in writes.AUDIT_FIELDS order."""
+        return (
+            self.actor,
+            self.request_id,
+            self.table_name,
+            key_json,
+            "import",
+            old,
+            new,
+        )
 
     def _insert(self, rows: list[tuple]) -> list[tuple]:
         """executemany INSERT plus one audit row each; returns the written keys.
@@ -858,11 +908,13 @@ class Batch:
         if not rows:
             return []
         table, columns, pk = self.table, self.plan.columns, self.plan.pk
-        params = [dict(zip(columns, r, strict=True)) for r in rows]
         if not self.generated:
-            db.session.execute(insert(table), params)
-            stored = [(tuple([r[i] for i in self.plan.pk_at]), r) for r in rows]
+            writes.insert_rows(table, columns, rows)
+            key_of = operator.itemgetter(*self.plan.pk_at, *self.plan.pk_at[:1])
+            width = len(pk)
+            stored = [(key_of(r)[:width], r) for r in rows]
         elif table.implicit_returning:
+            params = [dict(zip(columns, r, strict=True)) for r in rows]
             stmt = insert(table).returning(
                 *self.pk_cols, *(table.c[n] for n in columns)
             )
@@ -871,21 +923,24 @@ class Batch:
                 (tuple(r[:width]), tuple(r[width:]))
                 for r in db.session.execute(stmt, params)
             ]
+            del params
         else:  # tables with triggers: no OUTPUT; SCOPE_IDENTITY() row by row
             stored = []
-            for values, row in zip(params, rows, strict=True):
+            for row in rows:
+                values = dict(zip(columns, row, strict=True))
                 result = db.session.execute(insert(table).values(values))
                 stored.append((tuple(result.inserted_primary_key), row))
-        dumps = writes.dumps
-        audit = []
+        dumps = writes.bulk_dumps
+        audit = self._audit
+        entries = []
         for key, row in stored:
             key_values = dict(zip(pk, key, strict=True))
-            new = dict(key_values)
-            new.update(
-                (n, v) for n, v in zip(columns, row, strict=True) if v is not None
-            )
-            audit.append(self._audit(dumps(key_values), None, dumps(new)))
-        writes.write_audit(audit)
+            new = key_values.copy()
+            for name, value in zip(columns, row, strict=True):
+                if value is not None:
+                    new[name] = value
+            entries.append(audit(dumps(key_values), None, dumps(new)))
+        writes.write_audit_rows(entries)
         self.inserted += len(stored)
         return [key for key, _row in stored]
 
@@ -908,9 +963,11 @@ class Batch:
                 }
             )
             if new:
-                key_json = writes.dumps(dict(zip(pk, key, strict=True)))
+                key_json = writes.bulk_dumps(dict(zip(pk, key, strict=True)))
                 audit.append(
-                    self._audit(key_json, writes.dumps(old), writes.dumps(new))
+                    self._audit(
+                        key_json, writes.bulk_dumps(old), writes.bulk_dumps(new)
+                    )
                 )
         if names:
             stmt = (
@@ -919,7 +976,7 @@ class Batch:
                 .values({n: bindparam(f"v_{j}") for j, n in enumerate(names)})
             )
             db.session.execute(stmt, params)
-        writes.write_audit(audit)
+        writes.write_audit_rows(audit)
         self.updated += len(rows)
 
     def _after_check(self, keys: list[tuple]) -> None:

@@ -33,6 +33,7 @@ import datetime as dt
 import decimal
 import json
 import logging
+import operator
 import re
 import time
 import uuid
@@ -589,6 +590,143 @@ def write_audit(entries: Sequence[dict[str, Any]]) -> None:
     """Insert audit rows in the current transaction (executemany when several)."""
     if entries:
         db.session.execute(_AUDIT_INSERT, list(entries))
+
+
+# --- bulk writes (imports) --------------------------------------------------------
+
+# The parameters of one audit row for write_audit_rows, in this order.
+AUDIT_FIELDS = (
+    "user_login",
+    "request_id",
+    "table_name",
+    "row_key",
+    "action",
+    "old_values",
+    "new_values",
+)
+# Backends whose DBAPI executemany is fast by itself: sqlite3 loops in C, pyodbc
+# sends the batch at once (fast_executemany). Others go through SQLAlchemy, which
+# rewrites an executemany into multi-row statements (insertmanyvalues).
+RAW_EXECUTEMANY = frozenset({"sqlite", "mssql"})
+_COMPILED_INSERTS: dict[tuple, tuple[str, Callable | None, list | None]] = {}
+
+
+def _compiled_insert(
+    connection: Any, table: Table, names: tuple[str, ...]
+) -> tuple[str, Callable | None, list | None] | None:
+    """(SQL text, reordering of a row, bind processors) of ``INSERT INTO table
+    (names) VALUES (?, ...)`` for the connection's dialect and schema map, compiled
+    once; None when the dialect's parameters are not positional."""
+    schema_map = connection.get_execution_options().get("schema_translate_map")
+    cache_key = (
+        connection.dialect,
+        table,
+        names,
+        frozenset(schema_map.items()) if schema_map else None,
+    )
+    found = _COMPILED_INSERTS.get(cache_key)
+    if found is None and cache_key not in _COMPILED_INSERTS:
+        dialect = connection.dialect
+        stmt = insert(table).values(
+            {n: bindparam(n, type_=table.c[n].type) for n in names}
+        )
+        compiled = stmt.compile(
+            dialect=dialect,
+            schema_translate_map=schema_map or None,
+            render_schema_translate=bool(schema_map),
+        )
+        if compiled.positional and sorted(compiled.positiontup or ()) == sorted(names):
+            order = [names.index(n) for n in compiled.positiontup]
+            reorder = (
+                None
+                if order == list(range(len(names)))
+                else operator.itemgetter(*order)
+            )
+            procs = [
+                table.c[n].type.dialect_impl(dialect).bind_processor(dialect)
+                for n in compiled.positiontup
+            ]
+            found = (compiled.string, reorder, procs if any(procs) else None)
+        _COMPILED_INSERTS[cache_key] = found
+    return found
+
+
+def insert_rows(table: Table, names: Sequence[str], rows: Sequence[tuple]) -> None:
+    """executemany ``INSERT INTO table (names)`` of ``rows`` (tuples in ``names``
+    order) in the session's transaction, with bound parameters.
+
+    On SQLite and SQL Server the statement is compiled once and the rows go to the
+    DBAPI cursor's executemany (fast_executemany on SQL Server) with the same bind
+    processing SQLAlchemy applies, without building a parameter dict per row."""
+    if not rows:
+        return
+    names = tuple(names)
+    connection = db.session.connection()
+    compiled = None
+    if connection.dialect.name in RAW_EXECUTEMANY:
+        compiled = _compiled_insert(connection, table, names)
+    if compiled is None:
+        db.session.execute(
+            insert(table), [dict(zip(names, row, strict=True)) for row in rows]
+        )
+        return
+    sql, reorder, procs = compiled
+    params: Sequence[tuple] = rows
+    if reorder is not None:
+        params = list(map(reorder, params))
+    if procs is not None:
+        params = [
+            tuple([v if p is None else p(v) for p, v in zip(procs, row, strict=True)])
+            for row in params
+        ]
+    connection.exec_driver_sql(sql, list(params))
+
+
+_JSON_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    decimal.Decimal: str,
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,
+    dt.time: dt.time.isoformat,
+    uuid.UUID: str,
+}
+
+
+def _bulk_default(value: Any) -> Any:
+    to_json = _JSON_BY_TYPE.get(type(value))
+    return _json_default(value) if to_json is None else to_json(value)
+
+
+def _bulk_dumps() -> Callable[[dict[str, Any]], str]:
+    """``dumps`` for many dicts (the same text): the C encoder made once rather than
+    per call, the usual non-JSON types looked up by exact type."""
+    make = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+    if make is None:  # no C accelerator (not CPython)
+        return dumps
+    encode = make(
+        None,  # no check for circular references: column values are flat
+        _bulk_default,
+        json.encoder.encode_basestring,  # ensure_ascii=False, as _ENCODER
+        None,
+        ":",
+        ",",
+        False,
+        False,
+        True,
+    )
+    join = "".join
+
+    def bulk_dumps(values: dict[str, Any]) -> str:
+        return join(encode(values, 0))
+
+    return bulk_dumps
+
+
+bulk_dumps = _bulk_dumps()
+
+
+def write_audit_rows(rows: Sequence[tuple]) -> None:
+    """Insert audit rows given as tuples in AUDIT_FIELDS order (bulk: imports)."""
+    insert_rows(AuditLog.__table__, AUDIT_FIELDS, rows)
 
 
 def _changed(

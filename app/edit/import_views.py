@@ -156,7 +156,7 @@ def import_apply(schema: str, table: str):
     upload_id, data = _upload_from_token(scope, token)
     payload = _payload(scope, token)
     try:
-        parsed = importing.parse(data)
+        parsed = importing.parse(data, count=False)  # apply reads every row
     except importing.UnreadableFile as exc:
         return _upload_page(scope, problem=str(exc), status=422)
     mapping = _mapping(parsed)
