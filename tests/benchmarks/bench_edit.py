@@ -7,7 +7,8 @@ Run: ``.venv/bin/python -m tests.benchmarks.bench_edit [rows]``
    write with executemany, one audit row per row, commit): rows/s (target >= 20,000)
    and the growth of peak RSS (target < 100 MB).
 2. An edit round trip (GET form, POST, follow the redirect to the detail page) p50
-   against the detail page's p50 in the same run (target <= 2x).
+   against the detail page's p50 in the same run (target <= 2x); for reference also
+   the GET form + POST up to its redirect, without loading the detail page.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def _p50(samples: list[float]) -> float:
 def bench_round_trip(app, runs: int = 200) -> dict[str, float]:
     client = app.test_client()
     client.environ_base.update({"REMOTE_USER": world.ALEX})
-    detail, round_trip = [], []
+    detail, round_trip, answered = [], [], []
     for i in range(runs):
         t0 = time.perf_counter()
         page = client.get("/t/corp/employees/3")
@@ -144,15 +145,18 @@ def bench_round_trip(app, runs: int = 200) -> dict[str, float]:
             "f_hire_date": "2021-09-13",
             "f_is_active": "y",
         }
-        saved = client.post(
-            "/t/corp/employees/3/edit", data=data, follow_redirects=True
-        )
+        answer = client.post("/t/corp/employees/3/edit", data=data)
+        answered.append(time.perf_counter() - t0)
+        assert answer.status_code in (302, 303), answer.get_data(as_text=True)[:1500]
+        saved = client.get(answer.headers["Location"])
         round_trip.append(time.perf_counter() - t0)
         assert saved.status_code == 200, saved.get_data(as_text=True)[:1500]
     return {
         "detail p50 ms": _p50(detail),
         "edit round trip p50 ms": _p50(round_trip),
         "ratio": _p50(round_trip) / _p50(detail),
+        "answered p50 ms": _p50(answered),
+        "answered ratio": _p50(answered) / _p50(detail),
     }
 
 
@@ -177,6 +181,10 @@ def main() -> None:
     print(f"{'detail page p50 ms':32} {trip['detail p50 ms']:>12.2f}")
     print(f"{'edit round trip p50 ms':32} {trip['edit round trip p50 ms']:>12.2f}")
     print(f"{'round trip / detail':32} {trip['ratio']:>12.2f}  <= 2.0")
+    # For reference: the same GET form + POST, stopping at the redirect (the redirected
+    # detail page not loaded). The target above is judged on the full round trip.
+    print(f"{'GET form + POST (redirect) p50 ms':32} {trip['answered p50 ms']:>12.2f}")
+    print(f"{'  / detail (reference only)':32} {trip['answered ratio']:>12.2f}")
 
 
 if __name__ == "__main__":
