@@ -47,6 +47,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     FetchedValue,
+    ForeignKeyConstraint,
     Numeric,
     String,
     Table,
@@ -1144,6 +1145,30 @@ def _why_not(table: Table, access: TableAccess, pk: Mapping[str, Any]) -> WriteE
     return Conflict(current)
 
 
+def _reference_names(
+    child: Table, cons: ForeignKeyConstraint, child_access: TableAccess
+) -> tuple[str, str]:
+    """("Assets (ops.assets)", " through Assigned to") for a delete refusal: the
+    referencing table by its catalog label and key, and the referencing column by
+    its label unless it is hidden from the caller."""
+    key = table_key(child)
+    info = None
+    if has_app_context():
+        from app.catalog import get_catalog  # the catalog is built per app
+
+        info = get_catalog().get(key)
+    where = f"{info.label} ({key})" if info is not None and info.label != key else key
+    names = [el.parent.name for el in cons.elements]
+    hidden = child_access.hidden_columns
+    if info is not None:
+        hidden = hidden | {n for n, c in info.columns.items() if c.hidden}
+    if any(n in hidden for n in names):
+        return where, ""
+    if info is not None:
+        names = [info.columns[n].label if n in info.columns else n for n in names]
+    return where, " through " + ", ".join(names)
+
+
 def references_to(table: Table, pk: Mapping[str, Any], access_for: Any) -> list[str]:
     """Plain-words reasons why deleting the row would orphan other rows."""
     reasons: list[str] = []
@@ -1166,7 +1191,6 @@ def references_to(table: Table, pk: Mapping[str, Any], access_for: Any) -> list[
             total = db.session.execute(total_stmt).scalar() or 0
             if not total:
                 continue
-            column = ", ".join(el.parent.name for el in cons.elements)
             if not child_access.allows("read"):
                 reasons.append(
                     "Rows in a table you cannot see still point at this row."
@@ -1184,13 +1208,13 @@ def references_to(table: Table, pk: Mapping[str, Any], access_for: Any) -> list[
             shown = f"{visible:,}" if visible <= REFERENCE_COUNT_CAP else "10,000+"
             what = "row" if visible == 1 else "rows"
             verb = "points" if visible == 1 else "point"
+            where, through = _reference_names(child, cons, child_access)
             if visible:
-                text = f"{shown} {what} in {table_key(child)} ({column}) still {verb} "
-                text += "at this row"
+                text = f"{shown} {what} in {where} still {verb} at this row{through}"
                 text += " (and rows you cannot see)." if visible < total else "."
             else:
-                text = f"Rows in {table_key(child)} that you cannot see still point "
-                text += "at this row."
+                text = f"Rows in {where} that you cannot see still point at this row"
+                text += f"{through}."
             reasons.append(text)
     return reasons
 

@@ -288,7 +288,8 @@ def test_delete_refused_names_the_rows_pointing_at_it(tf, demo):
         tf.page.get_by_test_id("confirm-delete").click()
 
     refused = tf.page.get_by_test_id("delete-refused")
-    assert "rows in hr.employees (department_id)" in refused.inner_text()
+    assert "rows in Employees (hr.employees)" in refused.inner_text()
+    assert "through Department" in refused.inner_text()
     assert tf.page.get_by_test_id("confirm-delete").count() == 0
     tf.screenshot("delete_refused")
     tf.goto(f"{DEPARTMENTS}/1")

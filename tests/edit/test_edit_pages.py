@@ -355,14 +355,15 @@ def test_delete_confirmation_then_post_deletes_and_audits(world, as_user):
 def test_delete_referenced_row_is_refused_in_plain_words(world, as_user):
     """GIVEN employee 1, whom an asset and a skill point at
     WHEN Alex confirms deleting the employee
-    THEN 409 names the tables and counts, and the employee remains."""
+    THEN 409 names the tables (label and key), the counts and the columns by label,
+    and the employee remains."""
     client = as_user(ALEX)
     token = by_testid(client.get(f"{EMP}/1/delete"), "original-token")["value"]
     response = client.post(f"{EMP}/1/delete", data={"original_token": token})
     assert response.status_code == 409
     reasons = text_of(response, "delete-refused")
-    assert "1 row in corp.assets" in reasons
-    assert "1 row in corp.employee_skills" in reasons
+    assert "1 row in Assets (corp.assets) still points at this row" in reasons
+    assert "1 row in Employee skills (corp.employee_skills)" in reasons
     assert _employee(world, 1) is not None
 
 

@@ -183,7 +183,28 @@ def test_delete_row_with_referencing_rows_explains_count(world):
                 "X\\y",
                 _access_for,
             )
-        assert any("1 row in corp.assets" in r for r in caught.value.reasons)
+        assert any(
+            "1 row in Assets (corp.assets) still points at this row through "
+            "Assigned to." in r
+            for r in caught.value.reasons
+        ), caught.value.reasons
+
+
+def test_delete_refusal_never_names_a_column_hidden_from_the_caller(world):
+    """GIVEN a caller from whom the assets' assigned_to column is hidden
+    WHEN the refusal text for an asset pointing at an employee is made
+    THEN it names the table by label and key but not the hidden column."""
+    fk = next(iter(assets.c.assigned_to.foreign_keys)).constraint
+    hidden = TableAccess(
+        "corp.assets", WRITE, hidden_columns=frozenset({"assigned_to"})
+    )
+    with world.test_request_context():
+        assert writes._reference_names(assets, fk, hidden) == (
+            "Assets (corp.assets)",
+            "",
+        )
+        shown = writes._reference_names(assets, fk, TableAccess("corp.assets", WRITE))
+    assert shown == ("Assets (corp.assets)", " through Assigned to")
 
 
 def test_reused_update_template_follows_each_save_original_nulls(world):
