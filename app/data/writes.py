@@ -605,10 +605,12 @@ AUDIT_FIELDS = (
     "old_values",
     "new_values",
 )
-# Backends whose DBAPI executemany is fast by itself: sqlite3 loops in C, pyodbc
-# sends the batch at once (fast_executemany). Others go through SQLAlchemy, which
+# Backends whose rows go straight to the DBAPI cursor's executemany: sqlite3 loops in
+# C. SQL Server stays on SQLAlchemy's executemany, which sets pyodbc's input sizes
+# for fast_executemany (string lengths, NVARCHAR) — the raw path skips that step and
+# has not been run against a real server. Others go through SQLAlchemy too, which
 # rewrites an executemany into multi-row statements (insertmanyvalues).
-RAW_EXECUTEMANY = frozenset({"sqlite", "mssql"})
+RAW_EXECUTEMANY = frozenset({"sqlite"})
 _COMPILED_INSERTS: dict[tuple, tuple[str, Callable | None, list | None]] = {}
 
 
@@ -656,9 +658,10 @@ def insert_rows(table: Table, names: Sequence[str], rows: Sequence[tuple]) -> No
     """executemany ``INSERT INTO table (names)`` of ``rows`` (tuples in ``names``
     order) in the session's transaction, with bound parameters.
 
-    On SQLite and SQL Server the statement is compiled once and the rows go to the
-    DBAPI cursor's executemany (fast_executemany on SQL Server) with the same bind
-    processing SQLAlchemy applies, without building a parameter dict per row."""
+    On SQLite the statement is compiled once and the rows go to the DBAPI cursor's
+    executemany with the same bind processing SQLAlchemy applies, without building a
+    parameter dict per row; elsewhere SQLAlchemy's executemany (fast_executemany on
+    SQL Server)."""
     if not rows:
         return
     names = tuple(names)
