@@ -9,14 +9,18 @@ from urllib.parse import quote
 from flask import (
     Blueprint,
     Response,
+    current_app,
     g,
+    get_flashed_messages,
     render_template,
     request,
     stream_with_context,
     url_for,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from app.access import is_admin
+from app.access.groups import DirectoryUnavailable
 from app.browse.cells import formatter
 from app.browse.markup import (
     breadcrumbs,
@@ -42,7 +46,9 @@ from app.data import (
     prepare_export,
     xlsx_chunks,
 )
+from app.edit.views import row_actions
 from app.errors import AppError
+from app.identity import dev_identity_enabled
 from app.urls import fixed_url
 
 log = logging.getLogger(__name__)
@@ -209,9 +215,82 @@ def index(schema: str, table: str):
         response = Response(render_template("browse/_results.html", **context))
     else:
         context = _list_context(schema, table)
-        response = Response(render_template("browse/list.html", **context))
+        response = Response(_list_html(context))
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+# The full list page is a frame (base.html and list.html: navigation, title,
+# breadcrumbs, actions, search form) around two holes: the search box's value and the
+# results (_results.html). The frame depends only on the table, the site root, who
+# is asking (login, how they signed in, admin or not, their row actions), the
+# searchable columns they see and the search mode; it is rendered once per those with
+# a marker in each hole and kept, split at the markers. A page with flashed messages
+# is rendered afresh (the messages are in the frame) and not kept.
+_SEARCH_MARK = "\x00tf-search-value\x00"
+_RESULTS_MARK = "\x00tf-results\x00"
+_FRAMES: dict[tuple, tuple] = {}
+_FRAMES_MAX = 512
+
+
+def _caller_is_admin() -> bool:
+    try:
+        return is_admin(g.identity)
+    except (DirectoryUnavailable, AppError):  # as caller_is_admin() in base.html
+        return False
+
+
+def _list_html(context: dict) -> str:
+    """The full list page: the kept frame with the search value and results in it."""
+    info = context["info"]
+    query = context["query"]
+    actions = row_actions(info)
+    identity = g.identity
+    flashes = get_flashed_messages(with_categories=True)
+    key = (
+        id(current_app),
+        id(info),
+        request.script_root,
+        getattr(identity, "login", None),
+        getattr(identity, "auth_type", None),
+        _caller_is_admin(),
+        dev_identity_enabled(),
+        query.search_mode,
+        tuple(context["search_labels"]),
+        tuple((a["label"], a["url"], a["testid"]) for a in actions),
+    )
+    found = None if flashes else _FRAMES.get(key)
+    if found is None or found[0] is not info:
+        frame = render_template(
+            "browse/list.html",
+            **context,
+            search_value=Markup(_SEARCH_MARK),
+            results=Markup(_RESULTS_MARK),
+            row_actions_html=_row_actions_html(actions),
+        )
+        head, mark, rest = frame.partition(_SEARCH_MARK)
+        middle, mark2, tail = rest.partition(_RESULTS_MARK)
+        if not (mark and mark2):  # list.html prints both holes once, in this order
+            raise RuntimeError("browse/list.html lost its search or results hole")
+        found = (info, head, middle, tail)
+        if not flashes:
+            if len(_FRAMES) >= _FRAMES_MAX:
+                _FRAMES.clear()
+            _FRAMES[key] = found
+    results = current_app.jinja_env.get_template("browse/_results.html").render(context)
+    return "".join((found[1], escape(query.q), found[2], results, found[3]))
+
+
+def _row_actions_html(actions: list[dict[str, str]]) -> Markup:
+    """The table's action buttons, as edit/_row_actions.html writes them."""
+    items = []
+    for a in actions:
+        kind = "danger" if a["testid"] == "action-delete" else "primary"
+        items.append(
+            f'\n  <a class="btn btn-sm btn-outline-{kind}" href="{escape(a["url"])}"'
+            f' data-testid="{escape(a["testid"])}">{escape(a["label"])}</a>\n'
+        )
+    return Markup("\n" + "".join(items))
 
 
 @bp.get("/<schema>/<table>/<row_key>")
