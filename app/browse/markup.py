@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
@@ -216,3 +217,141 @@ def breadcrumbs(info: TableInfo, row_title: str | None = None) -> Markup:
         f' data-testid="crumb-schema">{schema}</a></li>\n'
         f"{last}\n</ol>\n</nav>"
     )
+
+
+def list_results(
+    *,
+    page,
+    query,
+    filter_rows: Sequence[tuple[Any, str]],
+    filter_fields: Callable[[str, str, str], Markup],
+    op_labels_json: Markup,
+    links: Mapping[str, str],
+    pager_top: Markup,
+    pager_bottom: Markup,
+    export_links: Mapping[str, str],
+    table: Markup,
+    base: str,
+    page_size_options: Markup,
+    **_other: object,
+) -> Markup:
+    """The part of the list page that htmx swaps: problems, notices, filters, count,
+    rows (or why there are none), pager and page size: the HTML the template
+    browse/_results.html used to write, every value not built here escaped."""
+    out = [
+        "\n"
+        '<div id="list-problem" data-testid="list-problem"></div>\n'
+        f'<input type="hidden" name="sort" value="{escape(query.sort)}">\n'
+    ]
+    for notice in page.notices:
+        out.append(
+            '<div class="alert alert-warning py-2 mb-2" data-testid="notice">'
+            f"{escape(notice)}</div>"
+        )
+    out.append(
+        "\n\n"
+        '<fieldset class="tf-filters mb-2" data-testid="filters"'
+        f" data-op-labels='{escape(op_labels_json)}'>\n"
+        '  <legend class="visually-hidden">Filters</legend>\n  '
+    )
+    for row, remove_link in filter_rows:
+        remove = escape(remove_link)
+        out.append(
+            "\n"
+            '    <div class="row g-1 align-items-center mb-1'
+            f'{"" if row.complete else " tf-incomplete"}" data-testid="filter-row">\n'
+            f"      {filter_fields(row.column, row.op, row.value)}\n"
+            '      <div class="col-auto"><a class="btn btn-sm btn-outline-secondary"'
+            f' href="{remove}" hx-get="{remove}" data-testid="filter-remove"'
+            ' aria-label="Remove filter">&#215;</a></div>\n'
+            "    </div>\n  "
+        )
+    count = page.count
+    if count is None:
+        count_text = ""
+    elif count.timed_out:
+        count_text = f"more than {escape(count.text)} rows (too many to count in time)"
+    else:
+        plural = "" if count.value == 1 and not count.capped else "s"
+        count_text = f"{escape(count.text)} row{plural}"
+    exact = ""
+    if count and count.capped and not count.timed_out:
+        href = escape(links["exact_count"])
+        exact = (
+            f'<a href="{href}" hx-get="{href}" data-testid="count-exact">'
+            "count exactly</a>"
+        )
+    top = ""
+    if not (page.is_first and page.is_last):
+        top = (
+            '\n    <nav aria-label="Pages (top)" data-testid="top-pager">'
+            '<ul class="pagination pagination-sm mb-0 tf-compact-pager">'
+            f"{pager_top}</ul></nav>\n  "
+        )
+    export = ""
+    if export_links:
+        export = (
+            '\n    <span class="ms-auto">Export:\n'
+            f'      <a href="{escape(export_links["csv"])}" data-testid="export-csv"'
+            ' hx-boost="false">CSV</a> &#183;\n'
+            f'      <a href="{escape(export_links["xlsx"])}" data-testid="export-xlsx"'
+            ' hx-boost="false">Excel</a>\n'
+            "    </span>\n  "
+        )
+    out.append(
+        "\n"
+        '  <div class="row g-1 align-items-center" data-testid="filter-new">\n'
+        f"    {filter_fields('', 'eq', '')}\n"
+        '    <div class="col-auto"><button type="submit" class="btn btn-sm'
+        ' btn-primary" data-testid="apply-filters">Apply</button></div>\n'
+        "  </div>\n"
+        "</fieldset>\n\n\n"
+        '<div class="d-flex flex-wrap align-items-center gap-2 mb-2 small"'
+        ' data-testid="count-bar">\n'
+        '  <span data-testid="row-count" class="fw-semibold">\n'
+        f"    {count_text}\n"
+        "  </span>\n"
+        f"  {exact}\n"
+        f"  {top}\n"
+        f"  {export}\n"
+        "</div>\n\n"
+    )
+    if page.rows:
+        out.append(f"\n  {table}\n")
+    else:
+        if query.filters or query.q:
+            hint = ""
+            if query.search_mode == "prefix" and query.q:
+                hint = "&#8220;contains&#8221; instead of &#8220;starts with&#8221;, "
+            why = (
+                '\n      <p class="mb-1 fw-semibold">No rows match.</p>\n'
+                f'      <p class="mb-0">Try a shorter search, {hint}or'
+                f' <a href="{escape(base)}" data-testid="clear-all">clear all'
+                " filters</a>.</p>\n    "
+            )
+        else:
+            mine = "" if page.scope.row_filter is None else " that you may see"
+            why = f'\n      <p class="mb-0">This table has no rows{mine}.</p>\n    '
+        out.append(
+            "\n"
+            '  <div class="tf-empty-state text-center text-secondary p-5 bg-white'
+            ' border rounded" data-testid="empty-state">\n'
+            f"    {why}\n"
+            "  </div>\n"
+        )
+    out.append(
+        "\n\n"
+        '<nav class="d-flex flex-wrap align-items-center gap-2 mt-2" aria-label="Pages"'
+        ' data-testid="pager">\n'
+        f'  <ul class="pagination pagination-sm mb-0">{pager_bottom}</ul>\n'
+        '  <label class="small text-secondary ms-2" for="page-size">Rows per page'
+        "</label>\n"
+        '  <select id="page-size" name="size" class="form-select form-select-sm'
+        ' w-auto" data-testid="page-size"\n'
+        f'          hx-get="{escape(base)}" hx-include="closest form"'
+        ' hx-trigger="change" hx-sync="closest form:queue last">\n'
+        f"    {page_size_options}\n"
+        "  </select>\n"
+        "</nav>"
+    )
+    return Markup("".join(out))

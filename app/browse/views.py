@@ -26,6 +26,7 @@ from app.browse.markup import (
     breadcrumbs,
     filter_fields_maker,
     json_attribute,
+    list_results,
     page_size_options,
     pager_items,
     results_table,
@@ -212,7 +213,7 @@ def index(schema: str, table: str):
             response.headers["HX-Retarget"] = "#list-problem"
             response.headers["HX-Reswap"] = "innerHTML"
             return response
-        response = Response(render_template("browse/_results.html", **context))
+        response = Response(list_results(**context))
     else:
         context = _list_context(schema, table)
         response = Response(_list_html(context))
@@ -222,7 +223,7 @@ def index(schema: str, table: str):
 
 # The full list page is a frame (base.html and list.html: navigation, title,
 # breadcrumbs, actions, search form) around two holes: the search box's value and the
-# results (_results.html). The frame depends only on the table, the site root, who
+# results (app.browse.markup.list_results). The frame depends only on the table, the site root, who
 # is asking (login, how they signed in, admin or not, their row actions), the
 # searchable columns they see and the search mode; it is rendered once per those with
 # a marker in each hole and kept, split at the markers. A page with flashed messages
@@ -277,7 +278,7 @@ def _list_html(context: dict) -> str:
             if len(_FRAMES) >= _FRAMES_MAX:
                 _FRAMES.clear()
             _FRAMES[key] = found
-    results = current_app.jinja_env.get_template("browse/_results.html").render(context)
+    results = list_results(**context)
     return "".join((found[1], escape(query.q), found[2], results, found[3]))
 
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 
 from app.browse.markup import filter_fields_maker, pager_items, table_head
 from app.browse.params import StateLinks, state_pairs, with_query
@@ -174,3 +175,51 @@ def test_list_glyphs_are_character_references(shop_client):
     assert by_testid(doc, "top-page-last")["title"] == "Last »"
     assert doc.select_one('[data-testid="sort-name"]').get_text() == "Name ▼"
     assert doc.title.get_text().endswith(" · Tablefront")
+
+
+def test_list_results_escape_every_value_it_is_given():
+    """GIVEN a list state whose sort, notice, filter value, links and count bar
+    hold markup, and no rows
+    WHEN the results part is built
+    THEN each value reads back as text and no element is made of any of them."""
+    from app.browse.markup import list_results
+    from app.browse.params import FilterRow
+    from app.data.counts import RowCount
+
+    page = SimpleNamespace(
+        notices=[HOSTILE],
+        count=RowCount(10_000, capped=True),
+        is_first=False,
+        is_last=False,
+        rows=[],
+        scope=SimpleNamespace(row_filter=None),
+    )
+    query = ListQuery(sort=HOSTILE, q=HOSTILE)
+    fields = filter_fields_maker([(_column("name", HOSTILE), ["eq"])], OP_LABELS)
+    html = list_results(
+        page=page,
+        query=query,
+        filter_rows=[(FilterRow("name", "eq", HOSTILE, True), "/t/x?" + HOSTILE)],
+        filter_fields=fields,
+        op_labels_json=Markup("{}"),
+        links={"exact_count": "/t/x?count=exact&" + HOSTILE},
+        pager_top=pager_items({"next": "/t/x?" + HOSTILE}, compact=True),
+        pager_bottom=pager_items({"next": "/t/x?" + HOSTILE}, compact=False),
+        export_links={"csv": "/e.csv?" + HOSTILE, "xlsx": "/e.xlsx?" + HOSTILE},
+        table=Markup(""),
+        base="/t/x?" + HOSTILE,
+        page_size_options=Markup('<option value="10">10</option>'),
+    )
+    doc = BeautifulSoup(str(html), "html.parser")
+    assert doc.find("script") is None
+    assert doc.select_one('input[name="sort"]')["value"] == HOSTILE
+    assert doc.select_one('[data-testid="notice"]').get_text() == HOSTILE
+    assert doc.select_one('[data-testid="filter-value"]')["value"] == HOSTILE
+    assert doc.select_one('[data-testid="filter-remove"]')["href"] == "/t/x?" + HOSTILE
+    assert doc.select_one('[data-testid="count-exact"]')["href"].endswith(HOSTILE)
+    assert doc.select_one('[data-testid="export-xlsx"]')["href"] == "/e.xlsx?" + HOSTILE
+    assert doc.select_one('[data-testid="clear-all"]')["href"] == "/t/x?" + HOSTILE
+    assert doc.select_one('[data-testid="page-size"]')["hx-get"] == "/t/x?" + HOSTILE
+    assert doc.select_one('[data-testid="row-count"]').get_text().strip() == (
+        "10,000+ rows"
+    )
