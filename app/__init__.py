@@ -7,10 +7,40 @@ configuration comes from the environment (see config.py).
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 
 from config import Config, load_config
+
+_MAX_SYNC = 1024
+
+
+class TablefrontFlask(Flask):
+    """Flask, remembering which hooks and views are plain functions.
+
+    Flask passes every before/after/teardown hook and the view through
+    ``ensure_sync`` on every request, which asks ``inspect.iscoroutinefunction``
+    each time (a few microseconds, ten or so times a page). The answer for a
+    function never changes: it is kept per function (bounded: the app's own hooks
+    and views)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable, Callable] = {}
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        try:
+            return self._sync[func]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable callable: ask every time
+            return super().ensure_sync(func)
+        if len(self._sync) >= _MAX_SYNC:
+            self._sync.clear()
+        done = self._sync[func] = super().ensure_sync(func)
+        return done
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -35,7 +65,7 @@ def _build_app(config: Config | None) -> Flask:
     from app.catalog import register_catalog
     from app.cli import register_cli
 
-    app = Flask(__name__, instance_relative_config=False)
+    app = TablefrontFlask(__name__, instance_relative_config=False)
     app.config.from_object(config or load_config())
     logs.configure_logging(app)
     database.register_database(app)
