@@ -222,15 +222,16 @@ def index(schema: str, table: str):
 
 
 # The full list page is a frame (base.html and list.html: navigation, title,
-# breadcrumbs, actions, search form) around two holes: the search box's value and the
-# results (app.browse.markup.list_results). The frame depends only on the table, the site root, who
-# is asking (login, how they signed in, admin or not, their row actions), the
-# searchable columns they see and the search mode; it is rendered once per those with
-# a marker in each hole and kept, split at the markers. A page with flashed messages
-# is rendered afresh (the messages are in the frame) and not kept.
+# breadcrumbs, actions, search form) around two holes: the search box's value and
+# the results (app.browse.markup.list_results). The frame depends only on the table,
+# the site root, who is asking (login, how they signed in, admin or not, their row
+# actions), the searchable columns they see and the search mode; it is rendered once
+# per those with a marker in each hole and kept (per app, bounded), split at the
+# markers. A page with flashed messages is rendered afresh (the messages are in the
+# frame) and not kept.
 _SEARCH_MARK = "\x00tf-search-value\x00"
 _RESULTS_MARK = "\x00tf-results\x00"
-_FRAMES: dict[tuple, tuple] = {}
+_FRAMES_KEY = "tablefront_list_frames"  # app.extensions: each app its own
 _FRAMES_MAX = 512
 
 
@@ -248,8 +249,10 @@ def _list_html(context: dict) -> str:
     actions = row_actions(info)
     identity = g.identity
     flashes = get_flashed_messages(with_categories=True)
+    frames = current_app.extensions.get(_FRAMES_KEY)
+    if frames is None:
+        frames = current_app.extensions[_FRAMES_KEY] = {}
     key = (
-        id(current_app),
         id(info),
         request.script_root,
         getattr(identity, "login", None),
@@ -260,7 +263,7 @@ def _list_html(context: dict) -> str:
         tuple(context["search_labels"]),
         tuple((a["label"], a["url"], a["testid"]) for a in actions),
     )
-    found = None if flashes else _FRAMES.get(key)
+    found = None if flashes else frames.get(key)
     if found is None or found[0] is not info:
         frame = render_template(
             "browse/list.html",
@@ -275,9 +278,9 @@ def _list_html(context: dict) -> str:
             raise RuntimeError("browse/list.html lost its search or results hole")
         found = (info, head, middle, tail)
         if not flashes:
-            if len(_FRAMES) >= _FRAMES_MAX:
-                _FRAMES.clear()
-            _FRAMES[key] = found
+            if len(frames) >= _FRAMES_MAX:
+                frames.clear()
+            frames[key] = found
     results = list_results(**context)
     return "".join((found[1], escape(query.q), found[2], results, found[3]))
 
