@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Select, Table, bindparam, select
 
 from app.catalog import Catalog, ColumnInfo, ReferenceInfo
 from app.data.labels import LabelSet, fk_labels, label_text
-from app.data.listing import ListPage, scoped_list_page
+from app.data.listing import (
+    JoinedLabels,
+    ListPage,
+    _session_in_transaction,
+    label_joins,
+    read_joined_labels,
+    scoped_list_page,
+)
 from app.data.query import FilterSpec, ListQuery
 from app.data.scope import Scope, open_scope, peek_scope
 from app.data.values import BadValue, decode_row_key, encode_row_key
@@ -57,7 +64,13 @@ def get_row(
     with_related: bool = True,
 ) -> RowDetail:
     """The row of table ``key`` whose URL key is ``row_key``; 404 when the row does
-    not exist or is outside the caller's row filter."""
+    not exist or is outside the caller's row filter.
+
+    The row, its joinable FK labels (as on the list page: app.data.listing) and the
+    columns that rows of other tables point at come from one SELECT; the row, its
+    labels and its related lists are read on one Core connection (one transaction),
+    unless this request's session holds a transaction whose changes they must see.
+    """
     scope = open_scope(identity, catalog, key, "read")
     info = scope.info
     if not info.primary_key:
@@ -67,47 +80,115 @@ def get_row(
         key_values = decode_row_key(pk_columns, row_key)
     except BadValue:
         raise _not_found(scope) from None
-    table = scope.table
+    if _session_in_transaction():
+        return _read_row(scope, pk_columns, key_values, with_related, None)
+    with db.engine.connect() as connection:
+        return _read_row(scope, pk_columns, key_values, with_related, connection)
+
+
+def _read_row(
+    scope: Scope,
+    pk_columns: list[ColumnInfo],
+    key_values: list[Any],
+    with_related: bool,
+    connection: Connection | None,
+) -> RowDetail:
+    info = scope.info
     columns = scope.visible
-    stmt = select(*(table.c[c.name] for c in columns)).where(
-        *(table.c[c.name] == v for c, v in zip(pk_columns, key_values, strict=True))
-    )
+    names = tuple(c.name for c in columns)
+    # Columns other tables point at, read (never rendered) to find related rows.
+    wanted = {n: None for ref in info.referenced_by for n in ref.columns}
+    extra = tuple(n for n in wanted if n not in names) if with_related else ()
+    joins = label_joins(scope, columns, len(names) + len(extra))
+    stmt = _row_statement(scope.table, info.primary_key, names, extra, joins)
     if scope.row_filter is not None:
         stmt = stmt.where(scope.row_filter)
-    row = db.session.execute(stmt).first()
+    params = {f"tf_pk{i}": v for i, v in enumerate(key_values)}
+    run = db.session.execute if connection is None else connection.execute
+    row = run(stmt, params).first()
     if row is None:
         raise _not_found(scope)
-    values = tuple(row)
-    by_name = dict(zip((c.name for c in columns), values, strict=True))
+    width = len(names)
+    values = tuple(row[:width])
+    by_name = dict(zip(names, values, strict=True))
     title = label_text(
         [by_name.get(n) for n in info.label_columns if n in by_name]
     ) or ", ".join(str(v) for v in key_values)
+    labels = read_joined_labels([j for j, _, _ in joins], [row])
+    labels.update(
+        fk_labels(
+            scope,
+            columns,
+            [values],
+            skip={j.column for j, _, _ in joins},
+            connection=connection,
+        )
+    )
     detail = RowDetail(
         scope=scope,
         columns=columns,
         values=values,
-        labels=fk_labels(scope, columns, [values]),
+        labels=labels,
         row_key=encode_row_key(key_values),
         title=title,
     )
-    if with_related:
-        full = _full_row(scope, pk_columns, key_values)
-        detail.related = related_lists(scope, full)
+    if with_related and info.referenced_by:
+        full = dict(zip(names + extra, row, strict=False))
+        detail.related = related_lists(scope, full, connection)
     return detail
 
 
-def _full_row(scope: Scope, pk_columns, key_values) -> dict[str, Any]:
-    """Every column of the row, for matching referencing keys (never rendered)."""
-    table = scope.table
-    stmt = select(table).where(
-        *(table.c[c.name] == v for c, v in zip(pk_columns, key_values, strict=True))
+# SELECT columns (and joined labels) WHERE primary key = bound values: one statement
+# object per table, caller's columns and joins (catalog values only), so SQLAlchemy's
+# cache key is computed once; a row filter is added per request.
+_STATEMENTS: dict[tuple, Select] = {}
+_STATEMENTS_MAX = 1024
+
+
+def _row_statement(
+    table: Table,
+    primary_key: tuple[str, ...],
+    names: tuple[str, ...],
+    extra: tuple[str, ...],
+    joins: list[tuple[JoinedLabels, Table, tuple[str, ...]]],
+) -> Select:
+    key = (
+        table,
+        tuple(primary_key),
+        names,
+        extra,
+        tuple((j.column, target, wanted) for j, target, wanted in joins),
     )
-    row = db.session.execute(stmt).mappings().first()
-    return dict(row) if row else {}
+    stmt = _STATEMENTS.get(key)
+    if stmt is not None:
+        return stmt
+    source: Any = table
+    label_columns = []
+    for n, (item, target, wanted) in enumerate(joins):
+        alias = target.alias(f"tf_label_{n}")
+        source = source.outerjoin(alias, alias.c[wanted[0]] == table.c[item.column])
+        label_columns += [alias.c[c] for c in wanted]
+    stmt = select(*(table.c[n] for n in names + extra), *label_columns)
+    if joins:
+        stmt = stmt.select_from(source)
+    pk = [table.c[n] for n in primary_key]
+    stmt = stmt.where(
+        *(
+            c == bindparam(f"tf_pk{i}", type_=c.type, required=True)
+            for i, c in enumerate(pk)
+        )
+    )
+    if len(_STATEMENTS) >= _STATEMENTS_MAX:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = stmt
+    return stmt
 
 
-def related_lists(scope: Scope, row: dict[str, Any]) -> list[RelatedList]:
-    """The first rows of each readable table that points at ``row``."""
+def related_lists(
+    scope: Scope, row: dict[str, Any], connection: Connection | None = None
+) -> list[RelatedList]:
+    """The first rows of each readable table that points at ``row`` (read on
+    ``connection`` when given, else through the request's session)."""
     result = []
     for ref in scope.info.referenced_by:
         child = peek_scope(scope.identity, scope.catalog, ref.child_key)
@@ -121,7 +202,9 @@ def related_lists(scope: Scope, row: dict[str, Any]) -> list[RelatedList]:
             for c, v in zip(ref.child_columns, values, strict=True)
         )
         query = ListQuery(filters=filters, size=RELATED_PAGE_SIZE)
-        page = scoped_list_page(child, query, omit=frozenset(ref.child_columns))
+        page = scoped_list_page(
+            child, query, omit=frozenset(ref.child_columns), connection=connection
+        )
         result.append(RelatedList(ref, filters, page))
     return result
 
