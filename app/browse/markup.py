@@ -219,6 +219,27 @@ def breadcrumbs(info: TableInfo, row_title: str | None = None) -> Markup:
     )
 
 
+def detail_fields(fields: Sequence[tuple[ColumnInfo, Any]]) -> Markup:
+    """The detail page's field rows (``<div>`` per column in the fields ``<dl>``):
+    each (column, app.browse.cells.Cell) as detail.html's loop wrote it."""
+    items = []
+    for column, cell in fields:
+        name = escape(column.name)
+        title = f' title="{escape(cell.title)}"' if cell.title else ""
+        text = escape(cell.text)
+        if cell.href:
+            text = f'<a href="{escape(cell.href)}" data-testid="fk-link">{text}</a>'
+        items.append(
+            '\n            <div class="tf-field-row" data-testid="field"'
+            f' data-column="{name}">\n'
+            f'              <dt title="{name}">{escape(column.label)}</dt>\n'
+            f'              <dd class="{escape(cell.css)}" data-testid="field-value"'
+            f"{title}>{text}</dd>\n"
+            "            </div>\n          "
+        )
+    return Markup("".join(items))
+
+
 def list_results(
     *,
     page,

@@ -24,6 +24,7 @@ from app.access.groups import DirectoryUnavailable
 from app.browse.cells import formatter
 from app.browse.markup import (
     breadcrumbs,
+    detail_fields,
     filter_fields_maker,
     json_attribute,
     list_results,
@@ -302,14 +303,15 @@ def detail(schema: str, table: str, row_key: str):
     """One row: every field, links along foreign keys, rows that point here."""
     row = get_row(g.identity, get_catalog(), _key(schema, table), row_key)
     link_base = request.script_root
+    labels = row.labels
     fields = [
-        (c, formatter(c, row.labels.get(c.name), link_base, full=True)(v))
+        (c, formatter(c, labels.get(c.name), link_base, full=True)(v))
         for c, v in zip(row.columns, row.values, strict=True)
     ]
     related = []
     for item in row.related:
         child = item.page.info
-        child_base = url_for("browse.index", schema=child.schema, table=child.name)
+        child_base = fixed_url("browse.index", schema=child.schema, table=child.name)
         pairs = []
         for f in item.filters:
             pairs += [("fc", f.column), ("fo", f.op), ("fv", f.value)]
@@ -347,15 +349,16 @@ def detail(schema: str, table: str, row_key: str):
                 ),
             }
         )
+    info = row.scope.info
     return render_template(
         "browse/detail.html",
         row=row,
-        info=row.scope.info,
-        fields=fields,
+        info=info,
+        fields_html=detail_fields(fields),
         related=related,
-        list_url=url_for("browse.index", schema=schema, table=table),
-        can_export=row.scope.can("export"),
-        row_key=row_key,
+        # Catalog values: get_row found the table (schema and table name its key).
+        list_url=fixed_url("browse.index", schema=info.schema, table=info.name),
+        row_actions_html=_row_actions_html(row_actions(info, row_key)),
     )
 
 
