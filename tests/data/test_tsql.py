@@ -165,3 +165,28 @@ def test_home_counts_compile_to_one_select_of_capped_subqueries(scope):
     assert sql.count("SELECT TOP 101") == 2
     assert sql.count("WHERE x = ?") == 1
     assert sql.lstrip().startswith("SELECT (SELECT count(*)")
+
+
+def test_detail_row_compiles_to_one_select_by_key_with_joined_labels(
+    scope, app, allow_all
+):
+    """GIVEN the detail page's statement for one item (its category label joined)
+    WHEN compiled for SQL Server
+    THEN it selects by the bound key, LEFT OUTER JOINs categories under an alias
+    on the FK, schema-qualified, without TOP/OFFSET (a key is unique)."""
+    from app.data.listing import label_joins
+    from app.data.rows import _row_statement
+
+    info = scope.info
+    names = tuple(c.name for c in scope.visible)
+    with app.test_request_context():
+        joins = label_joins(scope, scope.visible, len(names))
+        stmt = _row_statement(scope.table, info.primary_key, names, (), joins)
+    sql = " ".join(compile_mssql(stmt).split())
+    assert [j.column for j, _, _ in joins] == ["category_id"]
+    assert (
+        "FROM shop.items LEFT OUTER JOIN shop.categories AS tf_label_0 "
+        "ON tf_label_0.category_id = shop.items.category_id" in sql
+    )
+    assert sql.endswith("WHERE shop.items.item_id = ?")
+    assert "TOP" not in sql and "OFFSET" not in sql
