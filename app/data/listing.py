@@ -152,6 +152,23 @@ def label_joins(
     return joins
 
 
+def select_with_labels(
+    table: Table,
+    names: tuple[str, ...],
+    joins: list[tuple[JoinedLabels, Table, tuple[str, ...]]],
+) -> Select:
+    """SELECT ``names`` of ``table`` and, for each join, the target's wanted columns
+    from a LEFT OUTER JOIN on an alias of the target keyed on the FK column."""
+    source: Any = table
+    label_columns = []
+    for n, (item, target, wanted) in enumerate(joins):
+        alias = target.alias(f"tf_label_{n}")
+        source = source.outerjoin(alias, alias.c[wanted[0]] == table.c[item.column])
+        label_columns += [alias.c[c] for c in wanted]
+    stmt = select(*(table.c[n] for n in names), *label_columns)
+    return stmt.select_from(source) if joins else stmt
+
+
 def _page_base(
     scope: Scope,
     names: tuple[str, ...],
@@ -179,15 +196,7 @@ def _page_base(
     stmt = _BASES.get(key)
     if stmt is not None:
         return stmt
-    source: Any = table
-    label_columns = []
-    for n, (item, target, wanted) in enumerate(joins):
-        alias = target.alias(f"tf_label_{n}")
-        source = source.outerjoin(alias, alias.c[wanted[0]] == table.c[item.column])
-        label_columns += [alias.c[c] for c in wanted]
-    stmt = select(*(table.c[n] for n in names), *label_columns)
-    if joins:
-        stmt = stmt.select_from(source)
+    stmt = select_with_labels(table, names, joins)
     stmt = stmt.order_by(*order_by(scope, sort, reverse, dialect)).limit(size + 1)
     if len(_BASES) >= _BASES_MAX:
         _BASES.clear()

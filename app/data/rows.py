@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, bindparam, select
+from sqlalchemy import Connection, Select, Table, bindparam
 
 from app.catalog import Catalog, ColumnInfo, ReferenceInfo
 from app.data.labels import LabelSet, fk_labels, label_text
@@ -16,6 +16,7 @@ from app.data.listing import (
     label_joins,
     read_joined_labels,
     scoped_list_page,
+    select_with_labels,
 )
 from app.data.query import FilterSpec, ListQuery
 from app.data.scope import Scope, open_scope, peek_scope
@@ -162,15 +163,7 @@ def _row_statement(
     stmt = _STATEMENTS.get(key)
     if stmt is not None:
         return stmt
-    source: Any = table
-    label_columns = []
-    for n, (item, target, wanted) in enumerate(joins):
-        alias = target.alias(f"tf_label_{n}")
-        source = source.outerjoin(alias, alias.c[wanted[0]] == table.c[item.column])
-        label_columns += [alias.c[c] for c in wanted]
-    stmt = select(*(table.c[n] for n in names + extra), *label_columns)
-    if joins:
-        stmt = stmt.select_from(source)
+    stmt = select_with_labels(table, names + extra, joins)
     pk = [table.c[n] for n in primary_key]
     stmt = stmt.where(
         *(
