@@ -75,6 +75,11 @@ def _date(name: str) -> dt.date | None:
         ) from None
 
 
+def _table_choice(info) -> str:
+    """ "Employees (hr.employees)" for the table filter; the key alone if unlabelled."""
+    return info.key if info.label == info.key else f"{info.label} ({info.key})"
+
+
 @bp.get("/audit")
 def index():
     """The audit log for the admin role: filter by user, table and date; paged."""
@@ -131,6 +136,8 @@ def index():
         page=page,
         rows=rows,
         filters=filters,
-        table_names=sorted(tables),
+        table_choices=[
+            (key, _table_choice(catalog.get(key))) for key in sorted(tables)
+        ],
         next_url=next_url,
     )

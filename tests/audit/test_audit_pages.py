@@ -76,6 +76,19 @@ def test_audit_page_filters_by_user_and_table(as_user):
     assert DANA in rows[0].get_text()
 
 
+def test_audit_table_filter_offers_tables_by_label_and_keeps_the_choice(as_user):
+    """GIVEN the admin filtering the audit log by corp.employees
+    WHEN the page is shown
+    THEN the table menu names each table by label and key, sends the key, and
+    keeps corp.employees selected."""
+    page = soup(as_user(ALEX).get("/audit", query_string={"table": "corp.employees"}))
+    options = page.select('[data-testid="audit-table"] option')
+    chosen = [o for o in options if o.has_attr("selected")]
+    assert [o["value"] for o in chosen] == ["corp.employees"]
+    label = chosen[0].get_text()
+    assert label.endswith("(corp.employees)") and label != "corp.employees"
+
+
 def test_audit_page_bad_date_is_400(as_user):
     """GIVEN a malformed date filter
     WHEN /audit is requested
