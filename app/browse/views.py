@@ -9,7 +9,6 @@ from urllib.parse import quote
 from flask import (
     Blueprint,
     Response,
-    current_app,
     g,
     get_flashed_messages,
     render_template,
@@ -19,8 +18,6 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
-from app.access import is_admin
-from app.access.groups import DirectoryUnavailable
 from app.browse.cells import formatter
 from app.browse.markup import (
     breadcrumbs,
@@ -50,7 +47,7 @@ from app.data import (
 )
 from app.edit.views import row_actions
 from app.errors import AppError
-from app.identity import dev_identity_enabled
+from app.frames import caller_shape, hole, kept
 from app.urls import fixed_url
 
 log = logging.getLogger(__name__)
@@ -222,25 +219,11 @@ def index(schema: str, table: str):
     return response
 
 
-# The full list page is a frame (base.html and list.html: navigation, title,
-# breadcrumbs, actions, search form) around two holes: the search box's value and
-# the results (app.browse.markup.list_results). The frame depends only on the table,
-# the site root, who is asking (login, how they signed in, admin or not, their row
-# actions), the searchable columns they see and the search mode; it is rendered once
-# per those with a marker in each hole and kept (per app, bounded), split at the
-# markers. A page with flashed messages is rendered afresh (the messages are in the
-# frame) and not kept.
-_SEARCH_MARK = "\x00tf-search-value\x00"
-_RESULTS_MARK = "\x00tf-results\x00"
-_FRAMES_KEY = "tablefront_list_frames"  # app.extensions: each app its own
-_FRAMES_MAX = 512
-
-
-def _caller_is_admin() -> bool:
-    try:
-        return is_admin(g.identity)
-    except (DirectoryUnavailable, AppError):  # as caller_is_admin() in base.html
-        return False
+# The full list page is a frame (app.frames; base.html and list.html: navigation,
+# title, breadcrumbs, actions, search form) around two holes: the search box's value
+# and the results (app.browse.markup.list_results). The frame depends only on the
+# table, the caller (app.frames.caller_shape), their row actions, the searchable
+# columns they see and the search mode.
 
 
 def _list_html(context: dict) -> str:
@@ -248,42 +231,31 @@ def _list_html(context: dict) -> str:
     info = context["info"]
     query = context["query"]
     actions = row_actions(info)
-    identity = g.identity
     flashes = get_flashed_messages(with_categories=True)
-    frames = current_app.extensions.get(_FRAMES_KEY)
-    if frames is None:
-        frames = current_app.extensions[_FRAMES_KEY] = {}
     key = (
+        "list",
         id(info),
-        request.script_root,
-        getattr(identity, "login", None),
-        getattr(identity, "auth_type", None),
-        _caller_is_admin(),
-        dev_identity_enabled(),
+        caller_shape(),
         query.search_mode,
         tuple(context["search_labels"]),
         tuple((a["label"], a["url"], a["testid"]) for a in actions),
     )
-    found = None if flashes else frames.get(key)
-    if found is None or found[0] is not info:
-        frame = render_template(
+    frame = kept(
+        key,
+        info,
+        lambda: render_template(
             "browse/list.html",
             **context,
-            search_value=Markup(_SEARCH_MARK),
-            results=Markup(_RESULTS_MARK),
+            search_value=hole("search"),
+            results=hole("results"),
             row_actions_html=_row_actions_html(actions),
-        )
-        head, mark, rest = frame.partition(_SEARCH_MARK)
-        middle, mark2, tail = rest.partition(_RESULTS_MARK)
-        if not (mark and mark2):  # list.html prints both holes once, in this order
-            raise RuntimeError("browse/list.html lost its search or results hole")
-        found = (info, head, middle, tail)
-        if not flashes:
-            if len(frames) >= _FRAMES_MAX:
-                frames.clear()
-            frames[key] = found
-    results = list_results(**context)
-    return "".join((found[1], escape(query.q), found[2], results, found[3]))
+        ),
+        keep=not flashes,
+        expect=frozenset({"search", "results"}),
+    )
+    return frame.fill(
+        {"search": str(escape(query.q)), "results": list_results(**context)}
+    )
 
 
 def _row_actions_html(actions: list[dict[str, str]]) -> Markup:

@@ -30,6 +30,7 @@ from app.data import writes
 from app.data.labels import fk_labels
 from app.data.scope import Scope, open_scope, peek_scope
 from app.data.values import BadValue, decode_row_key, encode_row_key
+from app.edit.form_frame import framed_form_page
 from app.edit.forms import (
     FieldSpec,
     field_specs,
@@ -240,32 +241,39 @@ def _lookup_urls(scope: Scope, specs: list[FieldSpec]) -> dict[str, str]:
 
 
 def _render_form(scope: Scope, specs, form, *, row, creating, problems=(), status=200):
+    """The form page: a clean one (no problems, no field errors) from the kept frame
+    (app.edit.form_frame), any other rendered whole."""
+    context = form_context(scope, specs, form, row=row, creating=creating)
+    if problems or form.errors:
+        return render_template(
+            "edit/form.html", **context, problems=list(problems)
+        ), status
+    return framed_form_page(context, context["display"], row or {}), status
+
+
+def form_context(scope: Scope, specs, form, *, row, creating) -> dict[str, Any]:
+    """What edit/form.html renders a form page from (``problems`` aside)."""
     info = scope.info
-    return (
-        render_template(
-            "edit/form.html",
-            info=info,
-            specs=specs,
-            form=form,
-            row=row or {},
-            creating=creating,
-            problems=list(problems),
-            display=display_for(scope),
-            lookups=_lookup_urls(scope, specs),
-            cancel_url=detail_url(info, writes.pk_of(info.table, row))
-            if row and not creating
-            else list_url(info),
-            delete_url=url_for(
-                "edit.delete",
-                schema=info.schema,
-                table=info.name,
-                row_key=encode_row_key(list(writes.pk_of(info.table, row).values())),
-            )
-            if row and not creating and scope.can("delete")
-            else None,
-        ),
-        status,
-    )
+    return {
+        "info": info,
+        "specs": specs,
+        "form": form,
+        "row": row or {},
+        "creating": creating,
+        "display": display_for(scope),
+        "lookups": _lookup_urls(scope, specs),
+        "cancel_url": detail_url(info, writes.pk_of(info.table, row))
+        if row and not creating
+        else list_url(info),
+        "delete_url": url_for(
+            "edit.delete",
+            schema=info.schema,
+            table=info.name,
+            row_key=encode_row_key(list(writes.pk_of(info.table, row).values())),
+        )
+        if row and not creating and scope.can("delete")
+        else None,
+    }
 
 
 # --- routes -----------------------------------------------------------------------
