@@ -344,7 +344,7 @@ def list_page(
     A Core connection costs half what the session does for two SELECTs.
     """
     scope = open_scope(identity, catalog, key, "read")
-    if query.exact_count or _session_in_transaction():
+    if query.exact_count or session_in_transaction():
         return scoped_list_page(scope, query, with_count=with_count)
     with db.engine.connect() as connection:
         return scoped_list_page(
@@ -352,7 +352,7 @@ def list_page(
         )
 
 
-def _session_in_transaction() -> bool:
+def session_in_transaction() -> bool:
     """True when the request's session exists and holds a transaction."""
     registry = db.session.registry
     return registry.has() and registry().in_transaction()

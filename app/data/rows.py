@@ -12,11 +12,11 @@ from app.data.labels import LabelSet, fk_labels, label_text
 from app.data.listing import (
     JoinedLabels,
     ListPage,
-    _session_in_transaction,
     label_joins,
     read_joined_labels,
     scoped_list_page,
     select_with_labels,
+    session_in_transaction,
 )
 from app.data.query import FilterSpec, ListQuery
 from app.data.scope import Scope, open_scope, peek_scope
@@ -81,7 +81,7 @@ def get_row(
         key_values = decode_row_key(pk_columns, row_key)
     except BadValue:
         raise _not_found(scope) from None
-    if _session_in_transaction():
+    if session_in_transaction():
         return _read_row(scope, pk_columns, key_values, with_related, None)
     with db.engine.connect() as connection:
         return _read_row(scope, pk_columns, key_values, with_related, connection)

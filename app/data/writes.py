@@ -64,6 +64,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import mssql
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.sql import visitors
 from sqlalchemy.types import BigInteger, Integer, LargeBinary, SmallInteger
@@ -482,11 +483,17 @@ def update_template(
 
 
 def read_row(
-    table: Table, access: TableAccess, pk: Mapping[str, Any], action: str = "read"
+    table: Table,
+    access: TableAccess,
+    pk: Mapping[str, Any],
+    action: str = "read",
+    connection: Connection | None = None,
 ) -> dict[str, Any] | None:
-    """The row with ``pk`` inside the caller's row filter for ``action``, or None."""
+    """The row with ``pk`` inside the caller's row filter for ``action``, or None;
+    read in the request's session, or on ``connection`` when given."""
     stmt = read_row_statement(table, access, action)
-    row = db.session.execute(stmt, _pk_params(table, pk)).mappings().first()
+    run = db.session.execute if connection is None else connection.execute
+    row = run(stmt, _pk_params(table, pk)).mappings().first()
     return dict(row) if row is not None else None
 
 

@@ -47,6 +47,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     InputRequired,
     Length,
@@ -457,10 +458,44 @@ def field_view(
     )
 
 
+# Bound fields' attributes by (declared field, name, prefix, translations): see
+# EditForm.Meta.bind_field. The declared fields live on cached form classes.
+_BOUND: dict[tuple, tuple[Any, dict[str, Any]]] = {}
+BOUND_FIELDS_MAX = 4096
+
+
 class EditForm(FlaskForm):
     """Base of every generated form: the signed original values ride along."""
 
     class Meta:
+        def bind_field(self, form: Any, unbound: UnboundField, options: dict) -> Field:
+            """WTForms' bind, with the field's construction done once per field of a
+            form class. ``Field.__init__`` (half the cost of building a form) sets
+            attributes that depend only on the field's declaration and the bind
+            options (name, prefix, translations); later forms get a copy of the
+            first bound field's attributes, with their own form and meta. Fields
+            not declared on the class (Flask-WTF's CSRF field) are bound as usual."""
+            if getattr(type(form), options["name"], None) is not unbound:
+                return unbound.bind(form=form, **options)
+            key = (
+                unbound,
+                options["name"],
+                options.get("prefix", ""),
+                id(options.get("translations")),
+            )
+            found = _BOUND.get(key)
+            if found is None or found[0] is not options.get("translations"):
+                if len(_BOUND) >= BOUND_FIELDS_MAX:
+                    _BOUND.clear()
+                attrs = dict(vars(unbound.bind(form=form, **options)))
+                del attrs["_form"], attrs["meta"]  # this form's: set per copy below
+                found = _BOUND[key] = (options.get("translations"), attrs)
+            field = object.__new__(unbound.field_class)
+            vars(field).update(found[1])
+            field.meta = form.meta
+            field._form = form  # noqa: SLF001  (as Field.__init__ sets it)
+            return field
+
         def render_field(self, field: Field, render_kw: dict[str, Any]) -> Markup:
             """WTForms' ``DefaultMeta.render_field`` (same merge: the call's
             attributes over the field's ``render_kw``), cleaning only the keys

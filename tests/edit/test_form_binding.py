@@ -1,0 +1,68 @@
+"""Edit forms bind their fields by copying the first bound field of their class
+(app.edit.forms.EditForm.Meta.bind_field): the copies behave exactly like fields
+WTForms binds, and no form shares state with another."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+from wtforms.meta import DefaultMeta
+
+from app.edit.forms import EditForm
+from tests.edit.test_form_widgets import EXTRA, _forms
+
+
+def _snapshot(form) -> list[tuple]:
+    """What a form shows and decided, field by field."""
+    out = []
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        out.append(
+            (
+                field.name,
+                field.type,
+                field.label.text,
+                field.id,
+                field.description,
+                repr(field.data),
+                list(field.errors),
+                sorted(vars(field.flags).items()),
+                [str(field(**extra)) for extra in EXTRA],
+            )
+        )
+    return out
+
+
+def test_copied_fields_behave_like_fields_wtforms_binds(app, monkeypatch):
+    """GIVEN the forms of a table with a field of every kind: empty, filled with
+    values that need escaping, and posted with bad values
+    WHEN each is built with copied fields, then with WTForms' own binding
+    THEN every field has the same label, data, errors and flags, and renders the
+    same HTML."""
+    with app.test_request_context():
+        copied = [_snapshot(form) for form in _forms(app)]
+        monkeypatch.setattr(EditForm.Meta, "bind_field", DefaultMeta.bind_field)
+        stock = [_snapshot(form) for form in _forms(app)]
+    assert len(copied) == len(stock) == 3
+    assert copied == stock
+
+
+def test_forms_of_one_class_share_no_state(app):
+    """GIVEN a form posted with bad values and given its own choices
+    WHEN a second form of the same class is built from other values
+    THEN the second has no errors, its own data and no choices from the first,
+    and each field belongs to its own form."""
+    with app.test_request_context():
+        first, *_ = list(_forms(app))[2:]
+        cls = type(first)
+        first["f_parent"].choices = [("9", "Nine")]
+        second = cls(formdata=MultiDict({"f_name": "Ok", "f_count": "3"}))
+        assert first.errors
+        assert second["f_name"].data == "Ok"
+        assert second["f_count"].data == 3
+        assert not second["f_name"].errors
+        assert second["f_parent"].choices != [("9", "Nine")]
+        for name in ("f_name", "f_parent", "f_active"):
+            assert second[name] is not first[name]
+            assert second[name].meta is second.meta
+            assert first[name].meta is first.meta
