@@ -20,6 +20,7 @@ server state.
 
 from __future__ import annotations
 
+import copy
 import decimal
 import re
 import uuid
@@ -462,6 +463,11 @@ def field_view(
 # EditForm.Meta.bind_field. The declared fields live on cached form classes.
 _BOUND: dict[tuple, tuple[Any, dict[str, Any]]] = {}
 BOUND_FIELDS_MAX = 4096
+_OWN_COPIES = (
+    "_choices",
+    "choices",
+    "render_kw",
+)  # choices: WTForms 3.3 keeps _choices
 
 
 class EditForm(FlaskForm):
@@ -491,7 +497,12 @@ class EditForm(FlaskForm):
                 del attrs["_form"], attrs["meta"]  # this form's: set per copy below
                 found = _BOUND[key] = (options.get("translations"), attrs)
             field = object.__new__(unbound.field_class)
-            vars(field).update(found[1])
+            attrs = vars(field)
+            attrs.update(found[1])
+            for name in _OWN_COPIES:  # containers a view may change in place
+                value = attrs.get(name)
+                if value is not None:
+                    attrs[name] = copy.copy(value)
             field.meta = form.meta
             field._form = form  # noqa: SLF001  (as Field.__init__ sets it)
             return field

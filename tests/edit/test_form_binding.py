@@ -48,20 +48,26 @@ def test_copied_fields_behave_like_fields_wtforms_binds(app, monkeypatch):
 
 
 def test_forms_of_one_class_share_no_state(app):
-    """GIVEN a form posted with bad values and given its own choices
+    """GIVEN a form posted with bad values, given its own choices, and with a
+    field's choices and widget attributes changed in place
     WHEN a second form of the same class is built from other values
-    THEN the second has no errors, its own data and no choices from the first,
-    and each field belongs to its own form."""
+    THEN the second has no errors, its own data, none of the first's choices or
+    attributes, and each field belongs to its own form."""
     with app.test_request_context():
         first, *_ = list(_forms(app))[2:]
         cls = type(first)
         first["f_parent"].choices = [("9", "Nine")]
+        maybe_choices = list(first["f_maybe"].choices)
+        first["f_maybe"].choices.append(("x", "Changed in place"))
+        first["original_token"].render_kw["data-x"] = "changed in place"
         second = cls(formdata=MultiDict({"f_name": "Ok", "f_count": "3"}))
         assert first.errors
         assert second["f_name"].data == "Ok"
         assert second["f_count"].data == 3
         assert not second["f_name"].errors
         assert second["f_parent"].choices != [("9", "Nine")]
+        assert second["f_maybe"].choices == maybe_choices
+        assert "data-x" not in second["original_token"].render_kw
         for name in ("f_name", "f_parent", "f_active"):
             assert second[name] is not first[name]
             assert second[name].meta is second.meta
