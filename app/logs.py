@@ -3,6 +3,13 @@
 One rotating file in LOG_DIR holds application messages, exceptions with their
 tracebacks, and one access line per request (request id, user, method, path, status,
 duration).
+
+IIS runs several worker processes on the same log (``maxInstances``, and a recycled
+worker overlaps its successor). The standard RotatingFileHandler rotates per process:
+workers rename files under each other and lines are lost, and on Windows a rename of
+a file another worker holds open fails, after which every record retries it. The
+handler is concurrent-log-handler's: each write and rotation is done under a lock
+file (``.__tablefront.lock`` in LOG_DIR) shared by all workers.
 """
 
 from __future__ import annotations
@@ -11,9 +18,9 @@ import logging
 import os
 import secrets
 import time
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from concurrent_log_handler import ConcurrentRotatingFileHandler
 from flask import Flask, g, request
 
 from config import ConfigError
@@ -61,12 +68,11 @@ def _writable_log_dir(path: Path) -> Path:
 def configure_logging(app: Flask) -> None:
     """Attach a rotating file handler to the root logger; fail fast if unwritable."""
     log_dir = _writable_log_dir(Path(app.config["LOG_DIR"]))
-    handler = RotatingFileHandler(
-        log_dir / LOG_FILE_NAME,
+    handler = ConcurrentRotatingFileHandler(
+        str(log_dir / LOG_FILE_NAME),
         maxBytes=app.config["LOG_MAX_BYTES"],
         backupCount=app.config["LOG_BACKUP_COUNT"],
         encoding="utf-8",
-        delay=False,
     )
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RequestIdFilter())

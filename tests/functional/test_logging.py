@@ -1,9 +1,12 @@
-"""The app's own file log: one access line per request; unwritable folder fails fast."""
+"""The app's own file log: one access line per request; unwritable folder fails fast;
+worker processes share it without losing lines."""
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,56 @@ def test_log_dir_that_is_a_file_is_a_startup_error(make_app, tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(ConfigError, match="TABLEFRONT_LOG_DIR .*cannot be created"):
         make_app(TABLEFRONT_LOG_DIR=str(blocker / "logs"))
+
+
+WRITER = """
+import logging, sys
+from flask import Flask
+from app.logs import configure_logging
+app = Flask("writer")
+app.config.update(LOG_DIR=sys.argv[1], LOG_MAX_BYTES=16384, LOG_BACKUP_COUNT=500,
+                  LOG_LEVEL="INFO")
+configure_logging(app)
+log = logging.getLogger("tablefront.test")
+print("ready", flush=True)
+sys.stdin.readline()  # start together
+for n in range(int(sys.argv[3])):
+    log.info("writer %s line %s of the shared log", sys.argv[2], n)
+"""
+
+
+def test_processes_share_one_rotating_log_without_losing_lines(tmp_path):
+    """GIVEN four worker processes logging into one folder (IIS runs maxInstances
+    FastCGI workers, and a recycled worker overlaps its successor), with a small
+    rotation size
+    WHEN they all write at once, forcing many rotations
+    THEN every line is in the log files exactly once, and the log did rotate."""
+    repo = Path(__file__).resolve().parents[2]
+    lines = 400
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), str(w), str(lines)],
+            cwd=repo,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(4)
+    ]
+    for worker in workers:
+        assert worker.stdout.readline().strip() == "ready"
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    for worker in workers:
+        worker.stdin.close()
+        assert worker.wait(timeout=60) == 0
+    files = sorted(tmp_path.glob("tablefront.log*"))
+    found = re.findall(
+        r"writer (\d) line (\d+) of the shared log",
+        "".join(f.read_text("utf-8") for f in files),
+    )
+    assert len(files) > 4
+    assert sorted(found) == sorted(
+        (str(w), str(n)) for w in range(4) for n in range(lines)
+    )

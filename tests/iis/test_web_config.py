@@ -137,6 +137,7 @@ def test_web_config_has_no_locked_authentication_section():
         ("instance\\settings.toml", False),
         ("logs\\tablefront.log", False),
         ("C_logs\\tablefront.log.1", False),
+        ("logs\\.__tablefront.lock", False),
         (".venv\\Lib\\site-packages\\flask\\app.py", False),
         ("app\\__pycache__\\views.cpython-311.pyc", False),
         ("app\\static\\css\\app.css", False),
