@@ -11,8 +11,8 @@ Run: ``.venv/bin/python -m tests.benchmarks.bench_edit [rows]``
    saves it, answered with its redirect. The round trip ends at that redirect; the
    page it leads to is the detail page the target measures against. For reference
    the script also prints the round trip with the redirected detail page loaded too
-   (three pages: it would need the form page and the save together to cost less than
-   one detail page, which no page here does).
+   (three requests; for that to stay within 2x, the form page and the save together
+   would have to cost less than one detail page).
 """
 
 from __future__ import annotations
