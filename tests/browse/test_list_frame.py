@@ -91,3 +91,23 @@ def test_flashed_message_shows_once_and_is_not_kept(frame_app):
     again = soup(client.get("/t/shop/items"))
     assert again.select('[data-testid="flash"]') == []
     assert by_testid(again, "table-title").get_text() == "Items"
+
+
+def test_each_site_root_gets_its_own_links(frame_app):
+    """GIVEN the app served at the site root and under an IIS sub-application
+    (SCRIPT_NAME), the same reader asking for the same list page on both, in turn
+    WHEN each page is shown
+    THEN its navigation, breadcrumbs and stylesheets start with that page's root."""
+    client = _client(frame_app, "CONTOSO\\jdoe")
+    for _ in range(2):
+        for root in ("", "/tablefront"):
+            response = client.get(
+                "/t/shop/items", environ_overrides={"SCRIPT_NAME": root}
+            )
+            assert response.status_code == 200
+            doc = soup(response)
+            assert by_testid(doc, "current-user")["href"] == f"{root}/whoami"
+            css = doc.select_one('link[href$="css/app.css"]')["href"]
+            assert css.startswith(f"{root}/static/")
+            home = doc.select_one('[data-testid="breadcrumbs"] a')["href"]
+            assert home == f"{root}/"

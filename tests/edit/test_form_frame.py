@@ -171,6 +171,26 @@ def test_each_session_gets_its_own_working_csrf_token(world, as_user):
     assert tokens[0] != tokens[1]
 
 
+def test_each_site_root_gets_its_own_links(as_user):
+    """GIVEN the app served at the site root and under an IIS sub-application
+    (SCRIPT_NAME), the same caller opening the same edit page on both, in turn
+    WHEN each page is shown
+    THEN every link and the form's lookup URLs start with that page's own root."""
+    client = as_user(ALEX)
+    for _ in range(2):
+        for root in ("", "/tablefront"):
+            response = client.get(
+                f"{EMP}/1/edit", environ_overrides={"SCRIPT_NAME": root}
+            )
+            assert response.status_code == 200
+            doc = soup(response)
+            assert by_testid(doc, "cancel")["href"] == f"{root}{EMP}/1"
+            assert by_testid(doc, "action-delete")["href"] == f"{root}{EMP}/1/delete"
+            assert by_testid(doc, "crumb-table")["href"] == f"{root}{EMP}"
+            css = doc.select_one('link[href$="css/edit.css"]')["href"]
+            assert css.startswith(f"{root}/static/")
+
+
 def test_flashed_message_shows_once_and_is_not_kept(world, as_user):
     """GIVEN a message (holding markup) flashed into the caller's session
     WHEN the edit page is shown, then shown again
