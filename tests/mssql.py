@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import sqlglot
 from sqlalchemy.dialects.mssql import pyodbc as mssql_pyodbc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlglot import ErrorLevel
+from sqlglot.errors import ParseError
 
 SQL_SERVER_2022 = (16,)
 
@@ -54,7 +57,20 @@ def compile_mssql(
         schema_translate_map=dict(schema_map) if schema_map else None,
         render_schema_translate=bool(schema_map),
     )
-    return str(compiled)
+    text = str(compiled)
+    assert_parses_as_tsql(text)
+    return text
+
+
+def assert_parses_as_tsql(text: str) -> None:
+    """Raise AssertionError when sqlglot's T-SQL parser rejects ``text``. Every
+    statement a test compiles goes through it. The parser is lenient: it catches a
+    broken structure (a clause cut short, unbalanced parentheses), not T-SQL
+    keywords, which the tests assert on directly."""
+    try:
+        sqlglot.parse(text, read="tsql", error_level=ErrorLevel.RAISE)
+    except ParseError as exc:
+        raise AssertionError(f"not valid T-SQL ({exc}):\n{text}") from None
 
 
 def compile_mssql_params(statement: ClauseElement) -> dict[str, object]:

@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import CompileError
 
-from tests.mssql import compile_mssql
+from tests.mssql import assert_parses_as_tsql, compile_mssql
 
 metadata = MetaData()
 departments = Table(
@@ -98,3 +98,19 @@ def test_compile_mssql_old_server_version_uses_row_number_wrapper():
     """GIVEN SQL Server 2008 (10) WHEN paging is compiled THEN ROW_NUMBER() is used."""
     stmt = select(employees).order_by(employees.c.employee_id).limit(5).offset(5)
     assert "ROW_NUMBER()" in compile_mssql(stmt, server_version=(10,))
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "SELECT a FROM hr.employees WHERE",
+        "SELECT a FROM hr.employees WHERE (a = ?",
+    ],
+)
+def test_compiled_text_is_parsed_as_tsql(broken):
+    """GIVEN T-SQL with a clause cut short or unbalanced parentheses
+    WHEN the compile helper's parse check reads it
+    THEN it fails, naming the text (every compiled statement goes through it)."""
+    with pytest.raises(AssertionError, match="not valid T-SQL"):
+        assert_parses_as_tsql(broken)
+    assert_parses_as_tsql("SELECT a FROM hr.employees WHERE (a = ?)")
