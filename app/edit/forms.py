@@ -480,9 +480,13 @@ class EditForm(FlaskForm):
             attributes that depend only on the field's declaration and the bind
             options (name, prefix, translations); later forms get a copy of the
             first bound field's attributes, with their own form and meta. Fields
-            not declared on the class (Flask-WTF's CSRF field) are bound as usual."""
+            not declared on the class (Flask-WTF's CSRF field) are bound as usual,
+            with the fast hidden widget (the same HTML) in place of WTForms' own."""
             if getattr(type(form), options["name"], None) is not unbound:
-                return unbound.bind(form=form, **options)
+                field = unbound.bind(form=form, **options)
+                if type(field.widget) is widgets.HiddenInput:
+                    field.widget = HIDDEN_INPUT
+                return field
             key = (
                 unbound,
                 options["name"],

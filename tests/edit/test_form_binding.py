@@ -5,6 +5,7 @@ WTForms binds, and no form shares state with another."""
 from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
+from wtforms import widgets
 from wtforms.meta import DefaultMeta
 
 from app.edit.forms import EditForm
@@ -72,3 +73,18 @@ def test_forms_of_one_class_share_no_state(app):
             assert second[name] is not first[name]
             assert second[name].meta is second.meta
             assert first[name].meta is first.meta
+
+
+def test_csrf_field_renders_like_wtforms(app):
+    """GIVEN CSRF protection on, so each form carries Flask-WTF's token field
+    WHEN the field is rendered with the fast hidden widget it is given
+    THEN the HTML is what WTForms' own hidden widget renders, token included."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context():
+        form = next(iter(_forms(app)))
+        field = form["csrf_token"]
+        assert type(field.widget).__name__ == "FastHiddenInput"
+        html = str(field())
+        assert html == str(widgets.HiddenInput()(field))
+        assert 'name="csrf_token"' in html
+        assert f'value="{field.current_token}"' in html
