@@ -141,3 +141,39 @@ def test_db_status_closed_port_reports_unreachable_and_exits_1(make_app, closed_
     assert result.exit_code == 1
     assert "ODBC driver: FreeTDS (installed)" in result.output
     assert "connection: FAILED: the server could not be reached" in result.output
+
+
+REAL_PAGES = [
+    ("GET", "/t/hr/employees"),
+    ("GET", "/t/hr/employees?q=Ad"),
+    ("GET", "/t/hr/employees/10"),
+    ("GET", "/t/hr/employees/10/edit"),
+    ("POST", "/t/hr/employees/10/edit"),
+    ("GET", "/t/hr/employees/-/export.csv"),
+    ("GET", "/audit"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), REAL_PAGES)
+def test_real_pages_answer_database_unavailable_when_server_is_down(
+    make_app, closed_port, method, path
+):
+    """GIVEN the SQL Server is down (nothing listens) and an admin signed in
+    WHEN they open a list, search, detail, edit form, save, export or the audit log
+    THEN each answers the 503 "Database unavailable" page in under a second, never a
+    traceback."""
+    app = mssql_app(make_app, closed_port, TABLEFRONT_TEST_CSRF="0")
+    client = app.test_client()
+    started = time.perf_counter()
+    response = client.open(
+        path,
+        method=method,
+        data={"f_first_name": "x"} if method == "POST" else None,
+        environ_base={"REMOTE_USER": "CONTOSO\\amorgan"},
+    )
+    elapsed = time.perf_counter() - started
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503, body[:800]
+    assert page_heading(body) == "Database unavailable"
+    assert "Traceback" not in body
+    assert elapsed < 1.0
