@@ -16,7 +16,6 @@ calls the macro makes) and fills the holes. Pages with problems are rendered who
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import get_flashed_messages, render_template
@@ -68,13 +67,13 @@ class _FormHoles:
         return hole("hidden")
 
 
-def framed_form_page(
-    context: dict[str, Any], display: Callable[..., str], row: dict[str, Any]
-) -> str:
+def framed_form_page(context: dict[str, Any]) -> str:
     """The clean form page ``edit/form.html`` renders from ``context`` (without
     problems or field errors), from the kept frame."""
     form = context["form"]
     info = context["info"]
+    row = context["row"]
+    display = context["display"]
     delete_url = context["delete_url"]
     flashes = get_flashed_messages(with_categories=True)
     key = (

@@ -250,7 +250,7 @@ def _render_form(scope: Scope, specs, form, *, row, creating, problems=(), statu
         return render_template(
             "edit/form.html", **context, problems=list(problems)
         ), status
-    return framed_form_page(context, context["display"], row or {}), status
+    return framed_form_page(context), status
 
 
 def form_context(scope: Scope, specs, form, *, row, creating) -> dict[str, Any]:

@@ -22,7 +22,7 @@ TOKENS = re.compile(
 )
 
 
-def _whole(context, _display, _row):
+def _whole(context):
     """The page rendered whole by edit/form.html, as pages with problems are."""
     return render_template("edit/form.html", **context, problems=[])
 
