@@ -56,7 +56,7 @@ def test_access_log_path_control_or_format_character_is_escaped(
 ):
     """GIVEN a path holding a control, format, separator or odd space character
     WHEN it is requested
-    THEN the access line shows it escaped and the raw character is nowhere in the log."""
+    THEN the access line shows it escaped and the raw character is not in the log."""
     user_client.get(f"/whoami{encoded}tail")
     text = Path(app.extensions["tablefront_log_file"]).read_text("utf-8")
     access = [line for line in text.split("\n") if "tablefront.access" in line]
