@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "app.codegen.commands",  # flask tablefront models ...
     "app.demo.commands",  # flask tablefront demo init
     "app.dbstatus",  # flask tablefront db status
+    "app.upload_commands",  # flask tablefront uploads sweep
 )
 
 

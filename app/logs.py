@@ -10,6 +10,12 @@ workers rename files under each other and lines are lost, and on Windows a renam
 a file another worker holds open fails, after which every record retries it. The
 handler is concurrent-log-handler's: each write and rotation is done under a lock
 file (``.__tablefront.lock`` in LOG_DIR) shared by all workers.
+
+Lines carry what callers sent (path, query, login, table names, file names), so a
+decoded ``%0A`` could start a line that looks genuine. The formatter escapes every
+non-printable character (C0/C1 controls, format characters, U+2028/U+2029, odd
+spaces) of every record, whoever logged it; a traceback's lines are indented with
+``  | `` so none of them can pass for a record of its own.
 """
 
 from __future__ import annotations
@@ -30,6 +36,49 @@ access_log = logging.getLogger("tablefront.access")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 LOG_FILE_NAME = "tablefront.log"
+CONTINUATION = "  | "
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with each non-printable character as ``\\xNN``/``\\uNNNN``."""
+    # str.isprintable() is False for Unicode's "Other" and "Separator" categories
+    # except the ASCII space: controls, format chars, line/paragraph separators,
+    # no-break and other look-alike spaces, surrogates.
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+class OneLineFormatter(logging.Formatter):
+    """Each record on one line; its traceback on indented lines below it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        parts = [escape_controls(self.formatMessage(record))]
+        # Not record.exc_text: another handler (pytest's, a console) may have cached
+        # its own unindented rendering there.
+        if record.exc_info:
+            parts.append(_continuation(self.formatException(record.exc_info)))
+        elif record.exc_text:
+            parts.append(_continuation(record.exc_text))
+        if record.stack_info:
+            parts.append(_continuation(self.formatStack(record.stack_info)))
+        return "\n".join(parts)
+
+
+def _continuation(text: str) -> str:
+    return "\n".join(CONTINUATION + escape_controls(line) for line in text.split("\n"))
 
 
 class RequestIdFilter(logging.Filter):
@@ -74,7 +123,7 @@ def configure_logging(app: Flask) -> None:
         backupCount=app.config["LOG_BACKUP_COUNT"],
         encoding="utf-8",
     )
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(OneLineFormatter(LOG_FORMAT))
     handler.addFilter(RequestIdFilter())
     handler.set_name("tablefront-file")
     root = logging.getLogger()

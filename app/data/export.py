@@ -1,5 +1,9 @@
 """Export of a filtered, sorted list as CSV (UTF-8 with BOM) or XLSX, streamed.
 
+CSV text cells that start with ``= + - @``, tab or CR get a leading ``'`` (OWASP's
+advice against CSV injection); numeric columns are written as they are, so negative
+numbers stay numbers. XLSX writes every text as a string, never as a formula.
+
 Rows are read in batches from a streaming cursor (``yield_per``) and written out as
 they come, so memory stays flat. XLSX is written by XlsxWriter in constant-memory
 mode to a temporary file, which is then streamed; the zip format needs the whole
@@ -23,6 +27,7 @@ from flask import current_app
 from sqlalchemy import Select, select
 
 from app.catalog import Catalog, ColumnInfo
+from app.catalog.model import NUMBER_KINDS
 from app.data.counts import RowCount, capped_count
 from app.data.query import ListQuery, conditions, order_by, sort_columns
 from app.data.scope import Scope, open_scope
@@ -34,6 +39,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_ROWS = 1_000_000
 DEFAULT_CONFIRM_ROWS = 100_000
 BATCH_ROWS = 5_000
+# A cell starting with one of these is a formula (or becomes one) when Excel opens
+# the CSV; OWASP's "CSV injection" advice: prefix a single quote so it stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -93,14 +101,25 @@ def export_size(plan: ExportPlan, cap: int) -> RowCount:
     return capped_count(plan.scope.table, plan.clauses, cap)
 
 
+def neutralise_formula(value: Any) -> Any:
+    """A text cell that Excel would run as a formula, prefixed with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _cell_for_text(column: ColumnInfo) -> Callable[[Any], Any] | None:
+    # Numbers leave the driver as int/Decimal/float, never str, so -12.5 stays a
+    # number; every other kind may carry text someone typed.
+    if column.kind in NUMBER_KINDS:
+        return None
     if column.kind == "bool":
         return lambda v: None if v is None else ("TRUE" if v else "FALSE")
     if column.kind == "binary":
         return lambda v: None if v is None else "0x" + bytes(v).hex().upper()
     if column.kind == "datetime":
         return lambda v: v.isoformat(sep=" ") if isinstance(v, dt.datetime) else v
-    return None
+    return neutralise_formula
 
 
 def _rows(plan: ExportPlan) -> Iterator[list[Any]]:

@@ -16,10 +16,9 @@
   on SQL Server), one audit row per imported row, the row filter re-checked after
   writing. Any failure rolls everything back.
 
-Between the steps the upload is kept as a file under the import folder (on a share
-when there are several web servers), named by a random id; the browser only holds a
-token signed with SECRET_KEY that binds the id to the table and the user, and files
-older than ``UPLOAD_TTL`` are deleted on the next upload. No server memory is used.
+Between the steps the upload is kept as a file by ``app.data.upload_store`` (capped,
+expiring by mtime, on a share when there are several web servers); the browser only
+holds a token signed with SECRET_KEY that binds its id to the table and the user.
 """
 
 from __future__ import annotations
@@ -32,12 +31,10 @@ import itertools
 import logging
 import operator
 import re
-import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Table, and_, bindparam, insert, or_, select, update
@@ -53,7 +50,6 @@ log = logging.getLogger(__name__)
 DELIMITERS = ",;\t|"
 PREVIEW_ROWS = 10
 MAX_PROBLEMS = 500
-UPLOAD_TTL = 3600  # seconds
 CHUNK = 1000  # keys per IN (...) check, well under SQL Server's 2,100 parameters
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t", "x"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f", ""})
@@ -989,40 +985,3 @@ class Batch:
                 "Some rows would end up outside the rows you may change; nothing was "
                 "imported."
             )
-
-
-# --- keeping the upload between steps -----------------------------------------------
-
-
-def save_upload(folder: Path, data: bytes) -> str:
-    """Store the upload under a random id; delete uploads older than UPLOAD_TTL."""
-    folder.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    for old in folder.glob("*.csv"):
-        try:
-            if now - old.stat().st_mtime > UPLOAD_TTL:
-                old.unlink()
-        except OSError:
-            pass
-    upload_id = secrets.token_hex(16)
-    (folder / f"{upload_id}.csv").write_bytes(data)
-    return upload_id
-
-
-def load_upload(folder: Path, upload_id: str) -> bytes | None:
-    """The stored upload, or None when it expired or the id is malformed."""
-    if not re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
-        return None
-    path = folder / f"{upload_id}.csv"
-    try:
-        if time.time() - path.stat().st_mtime > UPLOAD_TTL:
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def discard_upload(folder: Path, upload_id: str) -> None:
-    """Delete a stored upload after it was applied."""
-    if re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
-        (folder / f"{upload_id}.csv").unlink(missing_ok=True)

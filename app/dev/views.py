@@ -34,7 +34,7 @@ def act_as():
                 "info",
             )
             return redirect(url_for("home.index"))
-        raw = request.form.get("login", "")
+        raw = request.form.get("login", "").strip()
         ident = parse_account(
             raw, current_app.config["DOMAIN_MAP"], current_app.config["DEFAULT_DOMAIN"]
         )

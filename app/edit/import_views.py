@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 
 from flask import current_app, g, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.data import importing, writes
+from app.data import importing, upload_store, writes
 from app.data.scope import Scope
 from app.edit.views import _access_for, bp, list_url, open_for
 from app.errors import AppError
+
+log = logging.getLogger(__name__)
 
 SALT = "tablefront.import"
 MODES = ("insert", "upsert")
 
 
-def upload_folder() -> Path:
-    """Where uploads wait between steps (IMPORT_DIR, else beside the log folder)."""
-    configured = current_app.config.get("IMPORT_DIR")
-    if configured:
-        return Path(configured)
-    return Path(current_app.config["LOG_DIR"]).parent / "imports"
+def upload_limits() -> upload_store.UploadLimits:
+    """Where uploads wait between steps, for how long, and how many bytes."""
+    return upload_store.limits_from_config(current_app.config)
+
+
+def _sweep() -> upload_store.UploadLimits:
+    # Every import request expires old uploads, whichever server or user it is;
+    # `flask tablefront uploads sweep` does the same on a schedule.
+    limits = upload_limits()
+    upload_store.sweep(limits)
+    return limits
 
 
 def _serializer() -> URLSafeSerializer:
@@ -51,17 +58,40 @@ def _payload(scope: Scope, token: str) -> dict:
     return payload
 
 
-def _upload_from_token(scope: Scope, token: str) -> tuple[str, bytes]:
+def _upload_from_token(
+    scope: Scope, token: str, limits: upload_store.UploadLimits
+) -> tuple[str, bytes]:
     payload = _payload(scope, token)
-    data = importing.load_upload(upload_folder(), payload.get("id", ""))
+    data = upload_store.load(limits, g.identity.login, payload.get("id", ""))
     if data is None:
         raise AppError(
             410,
             "Upload expired",
-            "The uploaded file is no longer kept (after an hour, or once imported). "
-            "Upload it again.",
+            "The uploaded file is no longer kept (after "
+            f"{limits.ttl_seconds // 60} minutes, once imported, or when you "
+            "uploaded another file to this table). Upload it again.",
         )
     return payload["id"], data
+
+
+def _store_new_upload(
+    scope: Scope, limits: upload_store.UploadLimits
+) -> tuple[str, bytes, importing.ParsedFile]:
+    """(id, data, parsed) of the posted file, stored only once it parsed: an
+    unreadable file raises UnreadableFile and leaves nothing on disk."""
+    file = request.files.get("file")
+    data = file.read() if file else b""
+    if not data:
+        raise importing.UnreadableFile("Choose a CSV file to upload.")
+    parsed = importing.parse(data)
+    try:
+        upload_id = upload_store.save(limits, g.identity.login, scope.info.key, data)
+    except upload_store.UploadRefused as exc:
+        log.warning(
+            "upload to %s by %s refused: %s", scope.info.key, g.identity, exc.title
+        )
+        raise AppError(exc.status, exc.title, exc.detail) from None
+    return upload_id, data, parsed
 
 
 def _mode() -> str:
@@ -80,10 +110,17 @@ def _mapping(parsed: importing.ParsedFile) -> dict[str, str] | None:
     }
 
 
-def _review(scope: Scope, upload_id: str, data: bytes, mode: str, status: int = 200):
+def _review(
+    scope: Scope,
+    upload_id: str,
+    data: bytes,
+    mode: str,
+    status: int = 200,
+    parsed: importing.ParsedFile | None = None,
+):
     hidden = frozenset(scope.hidden)
     try:
-        parsed = importing.parse(data)
+        parsed = parsed or importing.parse(data)
     except importing.UnreadableFile as exc:
         return _upload_page(scope, problem=str(exc), status=422), None
     mapping = _mapping(parsed) or importing.auto_mapping(
@@ -129,21 +166,21 @@ def _upload_page(scope: Scope, problem: str | None = None, status: int = 200):
 def import_upload(schema: str, table: str):
     """Upload a CSV (GET: the form); POST: map, validate and preview it."""
     scope = open_for(schema, table, "import")
+    limits = _sweep()
     if request.method == "GET":
         return _upload_page(scope)
     mode = _mode()
     token = request.form.get("token")
+    parsed = None
     if token:
-        upload_id, data = _upload_from_token(scope, token)
+        upload_id, data = _upload_from_token(scope, token, limits)
     else:
-        file = request.files.get("file")
-        data = file.read() if file else b""
-        if not data:
-            return _upload_page(
-                scope, problem="Choose a CSV file to upload.", status=422
-            )
-        upload_id = importing.save_upload(upload_folder(), data)
-    return _review(scope, upload_id, data, mode)[0]
+        try:
+            upload_id, data, parsed = _store_new_upload(scope, limits)
+        except importing.UnreadableFile as exc:
+            log.info("upload to %s not stored: %s", scope.info.key, exc)
+            return _upload_page(scope, problem=str(exc), status=422)
+    return _review(scope, upload_id, data, mode, parsed=parsed)[0]
 
 
 @bp.post("/<schema>/<table>/-/import/apply")
@@ -151,9 +188,10 @@ def import_apply(schema: str, table: str):
     """Write a reviewed file in one transaction, or nothing; anything not reviewed
     as clean (another mapping or mode, a refusal meanwhile) is reviewed again."""
     scope = open_for(schema, table, "import")
+    limits = _sweep()
     mode = _mode()
     token = request.form.get("token", "")
-    upload_id, data = _upload_from_token(scope, token)
+    upload_id, data = _upload_from_token(scope, token, limits)
     payload = _payload(scope, token)
     try:
         parsed = importing.parse(data, count=False)  # apply reads every row
@@ -180,7 +218,7 @@ def import_apply(schema: str, table: str):
         if checked is not None and checked.total_problems:
             return page
         return _upload_page(scope, problem=str(exc), status=422)
-    importing.discard_upload(upload_folder(), upload_id)
+    upload_store.discard(limits, g.identity.login, upload_id)
     return render_template(
         "edit/import_done.html",
         info=scope.info,
