@@ -557,6 +557,7 @@ _SQLGLOT_PREDICATES = (
     exp.ILike,
     exp.In,
     exp.Between,
+    exp.Escape,  # x LIKE ? ESCAPE '~' wraps the Like
 )
 
 
