@@ -44,7 +44,7 @@ from sqlalchemy import Boolean, event
 from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql import operators, sqltypes, visitors
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase, ValuesBase
 from sqlalchemy.sql.elements import (
@@ -174,26 +174,31 @@ CLR_UNCOMPARABLE = {"geography", "geometry"}
 # they are not strings: LIKE on them fails.
 NOT_LIKEABLE = LOB_TYPE_NAMES | CLR_UNCOMPARABLE | {"hierarchyid", "sql_variant"}
 UNCOMPARABLE = LOB_TYPE_NAMES | CLR_UNCOMPARABLE
+CLR_TYPE_NAMES = CLR_UNCOMPARABLE | {"hierarchyid", "sql_variant"}
 
 
 def type_name(type_: Any) -> str:
-    """The SQL Server name of a SQLAlchemy type, lower case ("" when unknown)."""
+    """The SQL Server name of an uncomparable SQLAlchemy type ("" for the others)."""
     if isinstance(type_, mssql.XML):
         return "xml"
     if isinstance(type_, mssql.NTEXT):
         return "ntext"
-    if isinstance(type_, mssql.TEXT) or type(type_).__name__ == "TEXT":
-        return "text"
     if isinstance(type_, mssql.IMAGE):
         return "image"
+    # Upper-case TEXT is the legacy type; generic Text is VARCHAR(max) on mssql.
+    if isinstance(type_, sqltypes.TEXT):
+        return "text"
     if isinstance(type_, mssql.SQL_VARIANT):
         return "sql_variant"
-    for attr in ("type_name", "__visit_name__"):
-        name = str(getattr(type_, attr, "") or "").lower()
-        if name in NOT_LIKEABLE:
+    for name in (
+        getattr(type_, "type_name", ""),  # our generated opaque types
+        getattr(type_, "__visit_name__", ""),
+        type(type_).__name__,
+    ):
+        name = str(name or "").lower()
+        if name in CLR_TYPE_NAMES:
             return name
-    name = type(type_).__name__.lower()
-    return name if name in NOT_LIKEABLE else ""
+    return ""
 
 
 def _column_type_name(element: Any) -> str:
@@ -617,11 +622,13 @@ def _compile(
     many: bool,
     schema_map: Mapping[str | None, str | None] | None,
     backend: str,
+    cache_key: Any = None,
 ) -> _Compiled:
     violations = tree_violations(statement, backend=backend)
     try:
         compiled = statement.compile(
             dialect=mssql_dialect(),
+            cache_key=cache_key,  # lets a later statement bring its own values
             column_keys=list(keys) if keys is not None else None,
             for_executemany=many,
             schema_translate_map=dict(schema_map) if schema_map else None,
@@ -647,12 +654,19 @@ def check_statement(
     if isinstance(statement, TextClause):
         return [] if backend == "postgresql" else text_violations(statement.text)
     keys = sorted(first) if isinstance(statement, UpdateBase) and first else None
-    result = _cached(statement, keys, len(rows) > 1, schema_map, backend)
+    result, cache_key = _cached(statement, keys, len(rows) > 1, schema_map, backend)
     if result.compiled is None:
         return list(result.violations)
     violations = list(result.violations)
     try:
-        expanded = result.compiled.construct_expanded_state(first or None)
+        # A cached compile holds the values of the statement it was made from: take
+        # this statement's own (an IN list of another length has the same cache key).
+        parameters = result.compiled.construct_params(
+            first or None,
+            extracted_parameters=cache_key.bindparams if cache_key else None,
+            _no_postcompile=True,
+        )
+        expanded = result.compiled._process_parameters_for_postcompile(parameters)  # noqa: SLF001
         count = len(expanded.positiontup or ())
         text = expanded.statement
     except (SQLAlchemyError, KeyError, TypeError):
@@ -671,13 +685,13 @@ _TEXT_CACHE: dict[tuple[str, str], list[Violation]] = {}
 _CACHE_LIMIT = 20_000
 
 
-def _cached(statement, keys, many, schema_map, backend) -> _Compiled:
+def _cached(statement, keys, many, schema_map, backend) -> tuple[_Compiled, Any]:
     try:
         cache_key = statement._generate_cache_key()  # noqa: SLF001
     except Exception:  # noqa: BLE001  (uncacheable: compile every time)
         cache_key = None
     if cache_key is None:
-        return _compile(statement, keys, many, schema_map, backend)
+        return _compile(statement, keys, many, schema_map, backend), None
     key = (
         cache_key.key,  # CacheKey itself is not hashable; its structure is
         tuple(keys or ()),
@@ -689,8 +703,9 @@ def _cached(statement, keys, many, schema_map, backend) -> _Compiled:
     if found is None:
         if len(_CACHE) > _CACHE_LIMIT:
             _CACHE.clear()
-        found = _CACHE[key] = _compile(statement, keys, many, schema_map, backend)
-    return found
+        found = _compile(statement, keys, many, schema_map, backend, cache_key)
+        _CACHE[key] = found
+    return found, cache_key
 
 
 def _cached_text(text: str, backend: str) -> list[Violation]:
