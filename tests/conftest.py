@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.servers.postgres",
     "tests.servers.ldap",
     "tests.tsql_conformance",  # the listener on every Engine + its report hooks
+    "pytester",  # runs a small test session inside a test (tests/sql)
 ]
 
 REQUIRED_TIERS = {
