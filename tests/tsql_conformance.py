@@ -75,6 +75,9 @@ from sqlglot.tokens import TokenType
 from tests.mssql import mssql_dialect
 
 MAX_PARAMETERS = 2100
+OUTPUT_WITHOUT_INTO = re.compile(
+    r"\bOUTPUT\s+(inserted|deleted)\.(?![^;]*\bINTO\b)", re.IGNORECASE
+)
 
 # --- the rules ------------------------------------------------------------------------
 
@@ -674,6 +677,13 @@ def check_statement(
         text = result.text
     if count > MAX_PARAMETERS:
         violations.append(Violation("too-many-parameters", f"{count} parameters"))
+    if (
+        isinstance(statement, UpdateBase)
+        and _has_triggers(statement.table)
+        and OUTPUT_WITHOUT_INTO.search(text)
+        and not any(v.rule == "output-with-triggers" for v in violations)
+    ):  # implicit returning the compiler added on its own
+        violations.append(Violation("output-with-triggers", "OUTPUT in the text"))
     # sqlglot's tree repeats what the expression tree found: keep one per rule.
     seen = {v.rule for v in violations}
     violations += [v for v in _cached_text(text, backend) if v.rule not in seen]

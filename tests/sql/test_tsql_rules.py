@@ -71,6 +71,14 @@ audited = Table(
     schema="hr",
     implicit_returning=False,  # how app/codegen marks a table with triggers
 )
+marked = Table(
+    "marked",
+    md,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(50)),
+    schema="hr",
+    info={"has_triggers": True},  # triggers known, implicit returning left on
+)
 u = Table("u", md, Column("id", Integer, primary_key=True), schema="hr")
 
 inner = select(t.c.id).order_by(t.c.id)
@@ -111,7 +119,10 @@ CATCHES = {
         select(t.c.id).where(t.c.id.in_(inner)),
         select(inner.cte().c.id),
     ],
-    "output-with-triggers": [insert(audited).values(name="a").returning(audited.c.id)],
+    "output-with-triggers": [
+        insert(audited).values(name="a").returning(audited.c.id),
+        insert(marked).values(name="a"),  # the compiler adds OUTPUT inserted.id
+    ],
     "too-many-parameters": [
         select(t.c.id).where(t.c.id.in_(list(range(MAX_PARAMETERS + 1))))
     ],
