@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,7 @@ from sqlalchemy.sql.selectable import (
     Join,
     ScalarSelect,
     Select,
+    TableClause,
 )
 from sqlglot import ErrorLevel, exp
 from sqlglot.errors import ParseError, TokenError
@@ -617,6 +619,7 @@ class _Compiled:
     text: str
     compiled: Any
     violations: list[Violation]
+    exempt: bool = False
 
 
 def _compile(
@@ -627,6 +630,8 @@ def _compile(
     backend: str,
     cache_key: Any = None,
 ) -> _Compiled:
+    if _reads_catalog(statement):
+        return _Compiled("", None, [], exempt=True)
     violations = tree_violations(statement, backend=backend)
     try:
         compiled = statement.compile(
@@ -652,14 +657,30 @@ def check_statement(
     backend: str = "mssql",
 ) -> list[Violation]:
     """Every rule ``statement`` breaks when sent to SQL Server 2022 with ``params``."""
+    return _check(statement, params, schema_map, backend)[1]
+
+
+def _check(
+    statement: ClauseElement,
+    params: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
+    schema_map: Mapping[str | None, str | None] | None,
+    backend: str,
+) -> tuple[bool, list[Violation]]:
+    """(exempt, violations) of one statement."""
     rows = [params] if isinstance(params, Mapping) else list(params or ())
     first = dict(rows[0]) if rows else {}
     if isinstance(statement, TextClause):
-        return [] if backend == "postgresql" else text_violations(statement.text)
+        if CATALOG.search(statement.text):
+            return True, []
+        if backend == "postgresql":
+            return True, []
+        return False, _cached_text(statement.text, backend)
     keys = sorted(first) if isinstance(statement, UpdateBase) and first else None
     result, cache_key = _cached(statement, keys, len(rows) > 1, schema_map, backend)
+    if result.exempt:
+        return True, []
     if result.compiled is None:
-        return list(result.violations)
+        return False, list(result.violations)
     violations = list(result.violations)
     try:
         # A cached compile holds the values of the statement it was made from: take
@@ -687,7 +708,7 @@ def check_statement(
     # sqlglot's tree repeats what the expression tree found: keep one per rule.
     seen = {v.rule for v in violations}
     violations += [v for v in _cached_text(text, backend) if v.rule not in seen]
-    return [Violation(v.rule, v.detail, v.statement or text) for v in violations]
+    return False, [Violation(v.rule, v.detail, v.statement or text) for v in violations]
 
 
 _CACHE: dict[Any, _Compiled] = {}
@@ -747,6 +768,7 @@ class Recorder:
     checked: int = 0
     exempt: int = 0
     violations: int = 0
+    seconds: float = 0.0
     pending: list[Violation] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -760,42 +782,41 @@ class Recorder:
 RECORDER = Recorder()
 
 
-def _is_exempt(statement: Any) -> bool:
-    if isinstance(statement, str | ExecutableDDLElement):
-        return True
-    if isinstance(statement, TextClause):
-        return bool(CATALOG.search(statement.text))
-    try:
-        froms = [
-            e for e in visitors.iterate(statement) if hasattr(e, "schema") and e.schema
-        ]
-    except Exception:  # noqa: BLE001
-        return False
+CATALOG_SCHEMAS = {"pg_catalog", "information_schema", "sys"}
+
+
+def _reads_catalog(statement: Any) -> bool:
+    """A dialect's own reflection query (pg_catalog, information_schema, sys)."""
     return any(
-        str(e.schema).lower() in ("pg_catalog", "information_schema", "sys")
-        for e in froms
+        str(getattr(e, "schema", None) or "").lower() in CATALOG_SCHEMAS
+        for e in visitors.iterate(statement)
+        if isinstance(e, TableClause)
     )
 
 
 def _before_execute(conn, clauseelement, multiparams, params, execution_options):
     """Check one statement the app executes; record what it breaks."""
-    if _is_exempt(clauseelement):
-        RECORDER.exempt += 1
-        return
-    options = {**conn._execution_options, **(execution_options or {})}  # noqa: SLF001
-    rows = list(multiparams or ()) or ([params] if params else [])
-    try:
-        found = check_statement(
-            clauseelement,
-            rows,
-            schema_map=options.get("schema_translate_map"),
-            backend=conn.dialect.name,
-        )
-    except Exception as exc:  # noqa: BLE001  (the check must never break the app)
-        found = [Violation("compile", f"the check itself failed: {exc!r}")]
+    started = time.perf_counter()
+    exempt, found = isinstance(clauseelement, str | ExecutableDDLElement), []
+    if not exempt:
+        options = {**conn._execution_options, **(execution_options or {})}  # noqa: SLF001
+        rows = list(multiparams or ()) or ([params] if params else [])
+        try:
+            exempt, found = _check(
+                clauseelement,
+                rows,
+                options.get("schema_translate_map"),
+                conn.dialect.name,
+            )
+        except Exception as exc:  # noqa: BLE001  (the check must never break the app)
+            found = [Violation("compile", f"the check itself failed: {exc!r}")]
     with RECORDER.lock:
-        RECORDER.checked += 1
-        RECORDER.pending.extend(found)
+        RECORDER.seconds += time.perf_counter() - started
+        if exempt:
+            RECORDER.exempt += 1
+        else:
+            RECORDER.checked += 1
+            RECORDER.pending.extend(found)
 
 
 _installed = False
@@ -813,7 +834,8 @@ def summary() -> str:
     """The end-of-run line."""
     return (
         f"{RECORDER.checked} statements checked, {RECORDER.violations} violations "
-        f"(T-SQL conformance; {RECORDER.exempt} exempt: DDL, driver SQL, catalog)"
+        f"(T-SQL conformance; {RECORDER.exempt} exempt: DDL, driver SQL, catalog; "
+        f"{RECORDER.seconds:.1f} s)"
     )
 
 
