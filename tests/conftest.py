@@ -3,6 +3,10 @@
 Required tiers: when TABLEFRONT_REQUIRE_TIERS names a marker (tests/run.sh sets
 ``postgres,ldap,odbc,browser``), a skipped test carrying that marker fails the run, so
 CI can never pass with a tier silently missing.
+
+T-SQL conformance: every statement a test makes the app execute is compiled for SQL
+Server and checked (tests/tsql_conformance.py); a violation fails the test phase
+(setup, call or teardown) that executed it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,12 @@ from flask import Flask
 from app import create_app
 from config import TestingConfig
 
-pytest_plugins = ["tests.servers.postgres", "tests.servers.ldap"]
+pytest_plugins = [
+    "tests.servers.postgres",
+    "tests.servers.ldap",
+    "tests.tsql_conformance",  # the listener on every Engine + its report hooks
+    "pytester",  # runs a small test session inside a test (tests/sql)
+]
 
 REQUIRED_TIERS = {
     t.strip()

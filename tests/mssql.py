@@ -8,7 +8,10 @@ Usage from any test folder::
 The dialect claims SQL Server 2022 (``server_version_info=(16,)``) so LIMIT/OFFSET
 compile to ``OFFSET ... FETCH`` as on a real modern server, not to the ROW_NUMBER()
 wrapper SQLAlchemy uses for unknown versions. A query that SQL Server would refuse for
-structural reasons (OFFSET without ORDER BY) raises ``sqlalchemy.exc.CompileError``.
+structural reasons (OFFSET without ORDER BY) raises ``sqlalchemy.exc.CompileError``,
+and one that breaks a rule of the conformance check (``tests/tsql_conformance.py``,
+the same rules every executed statement is held to) fails with the rule and the Msg
+number SQL Server would answer.
 """
 
 from __future__ import annotations
@@ -42,12 +45,14 @@ def compile_mssql(
     literal_binds: bool = False,
     schema_map: Mapping[str | None, str | None] | None = None,
     server_version: tuple[int, ...] = SQL_SERVER_2022,
+    check: bool = True,
 ) -> str:
     """The T-SQL text SQL Server would receive for ``statement``.
 
     ``literal_binds`` inlines parameter values (for readable assertions); by default
     they stay as ``?`` placeholders. ``schema_map`` applies a schema_translate_map the
-    way the engine does at execution time.
+    way the engine does at execution time. ``check`` holds the statement to the
+    conformance rules (only a test showing a refused statement turns it off).
     """
     # render_postcompile shows TOP n / IN (...) as the driver will really send them.
     compile_kwargs = {"literal_binds": literal_binds, "render_postcompile": True}
@@ -59,7 +64,23 @@ def compile_mssql(
     )
     text = str(compiled)
     assert_parses_as_tsql(text)
+    if check:
+        assert_conforms(statement, schema_map=schema_map)
     return text
+
+
+def assert_conforms(
+    statement: ClauseElement,
+    *,
+    schema_map: Mapping[str | None, str | None] | None = None,
+) -> None:
+    """Raise AssertionError when ``statement`` breaks a rule of the conformance check
+    (tests/tsql_conformance.py) that every executed statement is held to."""
+    from tests.tsql_conformance import check_statement, report_text
+
+    violations = check_statement(statement, schema_map=schema_map)
+    if violations:
+        raise AssertionError(report_text(violations))
 
 
 def assert_parses_as_tsql(text: str) -> None:

@@ -10,10 +10,16 @@ A filter is a list of conditions (AND-ed). Each condition is one of::
         where = [{ column = "department_id", equals = "caller.department_id" }] } }
     { any = [ <condition>, <condition> ] }                      # OR
 
-``caller.<column>`` reads the caller's row of the ``[caller]`` table (by login) as a
-scalar subquery, and ``in`` becomes ``IN (SELECT ...)``: the whole filter stays inside
-the page's one query, with every value a bound parameter and no per-row lookups. A
-caller with no row in the lookup table matches nothing (NULL never equals).
+``caller.<column>`` reads the caller's rows of the ``[caller]`` table (by login) as
+``column IN (SELECT <column> FROM <caller table> WHERE login = ?)``, and ``in`` becomes
+``IN (SELECT ...)``: the whole filter stays inside the page's one query, with every
+value a bound parameter and no per-row lookups.
+
+Decided: a caller with no row in the lookup table matches nothing (fail closed), and
+a login with several rows matches the rows of any of them (each row is that person's,
+e.g. two employments). ``= (SELECT ...)`` would raise Msg 512 on SQL Server for every
+page of such a user, and SQLite would silently pick one row. A NULL value in the
+caller's row matches nothing (NULL is never IN a list).
 """
 
 from __future__ import annotations
@@ -54,20 +60,19 @@ class CallerContext:
     tables: Mapping[str, Table]
     caller_table: str = "hr.employees"
     login_column: str = "login"
-    _scalars: dict[str, Any] = field(default_factory=dict)
+    _lookups: dict[str, Any] = field(default_factory=dict)
 
-    def value(self, attribute: str) -> Any:
-        """The login itself, or a scalar subquery reading the caller's own row."""
+    def matches(self, column: ColumnElement, attribute: str) -> ColumnElement[bool]:
+        """``column`` equals the caller's login, or is IN the caller's own rows'
+        ``attribute`` (none: no match; several: any of them)."""
         if attribute == "login":
-            return self.login
-        if attribute not in self._scalars:
+            return column == self.login
+        if attribute not in self._lookups:
             table = self.tables[self.caller_table]
-            self._scalars[attribute] = (
-                select(table.c[attribute])
-                .where(table.c[self.login_column] == self.login)
-                .scalar_subquery()
+            self._lookups[attribute] = select(table.c[attribute]).where(
+                table.c[self.login_column] == self.login
             )
-        return self._scalars[attribute]
+        return column.in_(self._lookups[attribute])
 
 
 def parse_conditions(raw: Any) -> tuple[Condition, ...]:
@@ -181,7 +186,7 @@ def _compile_one(cond: Condition, table: Table, ctx: CallerContext) -> ColumnEle
         return or_(*(_compile_one(c, table, ctx) for c in cond.where))
     column = table.c[cond.column]
     if cond.kind == "caller":
-        return column == ctx.value(cond.value)
+        return ctx.matches(column, cond.value)
     if cond.kind == "in":
         other = ctx.tables[cond.table]
         sub = select(other.c[cond.target])

@@ -59,6 +59,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -66,7 +67,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
-from sqlalchemy.sql import visitors
+from sqlalchemy.sql import Select, visitors
 from sqlalchemy.types import BigInteger, Integer, LargeBinary, SmallInteger
 
 from app.access import TableAccess
@@ -497,11 +498,24 @@ def read_row(
     return dict(row) if row is not None else None
 
 
+def exists_statement(*where: ColumnElement[bool]) -> Select:
+    """``SELECT 1 WHERE EXISTS (SELECT * FROM ... WHERE <where>)``: one row or none.
+
+    ``select(exists())`` would put EXISTS in the select list, which SQL Server refuses
+    (Msg 156: T-SQL has no boolean values); this form runs on SQL Server, SQLite and
+    PostgreSQL alike. The ``1`` is literal text, not a parameter."""
+    return select(literal_column("1")).where(exists().where(*where))
+
+
+def any_row(*where: ColumnElement[bool]) -> bool:
+    """True when some row satisfies ``where`` (in the session's transaction)."""
+    return db.session.execute(exists_statement(*where)).first() is not None
+
+
 def _row_exists(
     table: Table, access: TableAccess, pk: Mapping[str, Any], action: str
 ) -> bool:
-    stmt = select(exists().where(pk_clause(table, pk), *_visible(access, action)))
-    return bool(db.session.execute(stmt).scalar())
+    return any_row(pk_clause(table, pk), *_visible(access, action))
 
 
 # --- statements (kept separate so tests compile them for SQL Server) ------------------
@@ -822,7 +836,7 @@ def check_unique(
         where = [table.c[name] == values[name] for name in cols]
         if pk is not None:
             where.append(~pk_clause(table, pk))
-        if db.session.execute(select(exists().where(*where))).scalar():
+        if any_row(*where):
             names = ", ".join((labels or {}).get(n, n) for n in cols)
             shown = ", ".join(str(json_value(values[n])) for n in cols)
             message = f"Another row already has {names} = {shown}."
@@ -853,7 +867,7 @@ def check_references(
         ] + _visible(ref_access)
         if not ref_access.allows("read"):
             where.append(false())
-        if not db.session.execute(select(exists().where(*where))).scalar():
+        if not any_row(*where):
             label = ", ".join((labels or {}).get(n, n) for n in names)
             errors.add(
                 names[0] if len(names) == 1 else None,
