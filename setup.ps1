@@ -599,14 +599,6 @@ if ($AppPoolIdentity -ne 'ApplicationPoolIdentity' -and -not $AppPoolIdentity.En
 if ($CertificateThumbprint -and -not (Test-Path -Path "Cert:\LocalMachine\My\$CertificateThumbprint")) {
     throw "No certificate with thumbprint $CertificateThumbprint in Cert:\LocalMachine\My: import it there first (with its private key)."
 }
-# Mark-of-the-Web: a downloaded zip marks every file; Windows then blocks the scripts.
-$blocked = @(Get-ChildItem -Path $SourcePath -Recurse -File -Include '*.ps1', '*.py', '*.config', '*.json' | Where-Object { Get-Item -LiteralPath $_.FullName -Stream 'Zone.Identifier' -ErrorAction SilentlyContinue })
-if ($blocked.Count -gt 0) {
-    if ($PSCmdlet.ShouldProcess("$($blocked.Count) files in $SourcePath", 'Unblock-File (downloaded release)')) {
-        $blocked | Unblock-File
-    }
-    Write-Changed "unblocked $($blocked.Count) downloaded files in $SourcePath"
-}
 $venvBase = Get-VenvBasePython
 if ($venvBase) { Assert-AllUsersPython -Path $venvBase } else { $null = Resolve-PythonExe }
 if (-not $DatabaseUrl -and (Get-Command -Name 'Get-OdbcDriver' -ErrorAction SilentlyContinue) -and -not (Get-OdbcDriver -Name $DbDriver -Platform '64-bit' -ErrorAction SilentlyContinue)) {
@@ -641,6 +633,15 @@ if (Get-Module -Name 'WebAdministration') {
     if ($bindingOwner) {
         throw "Site $bindingOwner already answers there. Give -HostHeader (e.g. tablefront.contoso.com), another -Port/-HttpsPort, or stop that site."
     }
+}
+
+# Mark-of-the-Web: a downloaded zip marks every file; Windows then blocks the scripts.
+$blocked = @(Get-ChildItem -Path $SourcePath -Recurse -File -Include '*.ps1', '*.py', '*.config', '*.json' | Where-Object { Get-Item -LiteralPath $_.FullName -Stream 'Zone.Identifier' -ErrorAction SilentlyContinue })
+if ($blocked.Count -gt 0) {
+    if ($PSCmdlet.ShouldProcess("$($blocked.Count) files in $SourcePath", 'Unblock-File (downloaded release)')) {
+        $blocked | Unblock-File
+    }
+    Write-Changed "unblocked $($blocked.Count) downloaded files in $SourcePath"
 }
 
 # --- Step 1: IIS features -------------------------------------------------------------
