@@ -423,11 +423,13 @@ function Test-PrivateAcl {
 }
 
 function Get-PendingCopy {
-    # robocopy /L lists what a copy would do without copying: exit code 0 = in sync.
+    # robocopy /L lists what a copy would do without copying. Exit code bits: 1 =
+    # files to copy, 4 = mismatched; 2 (extra files only in the install folder, such
+    # as a previous release's) needs no copy and must not count as a change forever.
     $arguments = @($SourcePath, $InstallPath) + $RobocopyOptions + @('/L', '/XD') + $CopyExcludeDirs + @('/XF') + $CopyExcludeFiles
     $code = Invoke-Native -FilePath 'robocopy' -Arguments $arguments -Quiet
     if ($code -ge 8) { throw "robocopy could not compare $SourcePath with $InstallPath (exit code $code)" }
-    return ($code -ne 0)
+    return (($code -band 5) -ne 0)
 }
 
 function Get-RequirementsHash {
