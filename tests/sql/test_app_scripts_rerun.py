@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,16 +16,34 @@ APP_DIR = Path(__file__).resolve().parents[2] / "sql" / "app"
 EXISTENCE_CHECKS = ("OBJECT_ID", "SCHEMA_ID", "DATABASE_PRINCIPAL_ID", "SYS.INDEXES")
 
 
+def _guarded(node: exp.Expression) -> bool:
+    """True when an enclosing IF checks that the object does not exist yet."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, exp.IfBlock):
+            condition = parent.this.sql(dialect="tsql").upper()
+            if any(check in condition for check in EXISTENCE_CHECKS):
+                return True
+        parent = parent.parent
+    return False
+
+
 def unguarded_creates(batch: str) -> list[str]:
     """CREATE statements of a batch that run without an existence check first."""
     found = []
     for statement in sqlglot.parse(batch, read="tsql", error_level=ErrorLevel.RAISE):
-        if isinstance(statement, exp.Create):
-            found.append(statement.sql(dialect="tsql")[:60])
-        elif isinstance(statement, exp.IfBlock):
-            condition = statement.this.sql(dialect="tsql").upper()
-            if not any(check in condition for check in EXISTENCE_CHECKS):
-                found.append(f"IF {condition[:50]} (no existence check)")
+        if statement is None:
+            continue
+        if isinstance(statement, exp.Command | exp.ExecuteSql):
+            # Text sqlglot could not structure (a bare BEGIN ... END, EXEC of a
+            # string): outside an IF, a CREATE in it runs unconditionally.
+            text = statement.sql(dialect="tsql")
+            if re.search(r"\bCREATE\b", text, re.I):
+                found.append(text[:60])
+            continue
+        for create in statement.find_all(exp.Create):
+            if not _guarded(create):
+                found.append(create.sql(dialect="tsql")[:60])
     return found
 
 
@@ -44,6 +63,9 @@ def test_app_script_creates_only_what_is_missing(script):
     [
         ("CREATE INDEX ix ON t.a (c);", True),
         ("IF 1 = 1 BEGIN CREATE INDEX ix ON t.a (c); END;", True),
+        ("BEGIN CREATE INDEX ix ON t.a (c); END;", True),
+        ("EXEC sp_executesql N'CREATE SCHEMA s';", True),
+        ("IF SCHEMA_ID(N's') IS NULL BEGIN EXEC sp_executesql N'CREATE SCHEMA s'; END;", False),
         ("IF OBJECT_ID(N't.a') IS NULL BEGIN CREATE TABLE t.a (c int); END;", False),
     ],
 )
