@@ -65,7 +65,11 @@ def test_app_script_creates_only_what_is_missing(script):
         ("IF 1 = 1 BEGIN CREATE INDEX ix ON t.a (c); END;", True),
         ("BEGIN CREATE INDEX ix ON t.a (c); END;", True),
         ("EXEC sp_executesql N'CREATE SCHEMA s';", True),
-        ("IF SCHEMA_ID(N's') IS NULL BEGIN EXEC sp_executesql N'CREATE SCHEMA s'; END;", False),
+        (
+            "IF SCHEMA_ID(N's') IS NULL BEGIN "
+            "EXEC sp_executesql N'CREATE SCHEMA s'; END;",
+            False,
+        ),
         ("IF OBJECT_ID(N't.a') IS NULL BEGIN CREATE TABLE t.a (c int); END;", False),
     ],
 )
