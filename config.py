@@ -14,6 +14,8 @@ from pathlib import Path
 ENV_VAR = "TABLEFRONT_ENV"
 PROJECT_ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+BUNDLED_SETTINGS = PROJECT_ROOT / "app" / "settings"
+MODELS_DIR_VAR = "TABLEFRONT_MODELS_DIR"
 
 # Secrets seen in docs, tutorials and our own development config: never in production.
 KNOWN_DEFAULT_SECRETS = frozenset(
@@ -78,6 +80,20 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _models_dir(environ: Mapping[str, str]) -> Path | None:
+    """TABLEFRONT_MODELS_DIR: a generated-models package outside the install folder."""
+    raw = environ.get(MODELS_DIR_VAR)
+    if not raw or not raw.strip():
+        return None
+    path = Path(raw.strip())
+    if not (path / "__init__.py").is_file():
+        raise ConfigError(
+            f"{MODELS_DIR_VAR} {raw!r} holds no __init__.py: generate the models "
+            f"there (flask tablefront models generate --out {raw}) or unset it."
+        )
+    return path
+
+
 class Config:
     """Settings shared by every environment; read from the environment at creation."""
 
@@ -98,6 +114,16 @@ class Config:
         self.DB_TRUST_SERVER_CERTIFICATE = _flag(
             e.get("TABLEFRONT_DB_TRUST_SERVER_CERTIFICATE")
         )
+        # The name the server's certificate carries when it differs from DB_SERVER
+        # (a short name, an alias, an Always On listener).
+        self.DB_HOSTNAME_IN_CERTIFICATE = (
+            e.get("TABLEFRONT_DB_HOSTNAME_IN_CERTIFICATE") or None
+        )
+        self.DB_MULTI_SUBNET_FAILOVER = _flag(
+            e.get("TABLEFRONT_DB_MULTI_SUBNET_FAILOVER")
+        )
+        # Shown as program_name in sys.dm_exec_sessions, so DBAs can tell us apart.
+        self.DB_APP_NAME = e.get("TABLEFRONT_DB_APP_NAME") or "Tablefront"
         self.DB_LOGIN_TIMEOUT = _int(e, "TABLEFRONT_DB_LOGIN_TIMEOUT", 5)
         self.DB_QUERY_TIMEOUT = _int(e, "TABLEFRONT_DB_QUERY_TIMEOUT", 30)
         self.SCHEMA_MAP = _pairs(e.get("TABLEFRONT_SCHEMA_MAP"))
@@ -105,10 +131,13 @@ class Config:
             e.get("TABLEFRONT_EMBEDDED_DB_DIR") or INSTANCE_DIR / "embedded"
         )
         self.DEMO_SCALE = _float(e, "TABLEFRONT_DEMO_SCALE", 1.0)
+        # Site-owned files live outside the install folder (setup.ps1: under
+        # C:\ProgramData\Tablefront), so an upgrade never overwrites them.
+        self.SETTINGS_DIR = Path(e.get("TABLEFRONT_SETTINGS_DIR") or BUNDLED_SETTINGS)
+        self.MODELS_DIR = _models_dir(e)
         # Browse (app/catalog, app/data): display settings and export limits.
         self.TABLES_FILE = Path(
-            e.get("TABLEFRONT_TABLES_FILE")
-            or PROJECT_ROOT / "app" / "settings" / "tables.toml"
+            e.get("TABLEFRONT_TABLES_FILE") or self.SETTINGS_DIR / "tables.toml"
         )
         self.EXPORT_MAX_ROWS = _int(e, "TABLEFRONT_EXPORT_MAX_ROWS", 1_000_000)
         self.EXPORT_CONFIRM_ROWS = _int(e, "TABLEFRONT_EXPORT_CONFIRM_ROWS", 100_000)
@@ -150,8 +179,7 @@ class Config:
         self.JSON_SORT_KEYS = False
         # Access (app/access): the settings file and where AD groups come from.
         self.ACCESS_FILE = Path(
-            e.get("TABLEFRONT_ACCESS_FILE")
-            or PROJECT_ROOT / "app" / "settings" / "access.toml"
+            e.get("TABLEFRONT_ACCESS_FILE") or self.SETTINGS_DIR / "access.toml"
         )
         self.GROUPS_PROVIDER_CHOSEN = bool(e.get("TABLEFRONT_GROUPS_PROVIDER"))
         self.GROUPS_PROVIDER = (

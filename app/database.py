@@ -16,6 +16,7 @@ from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
+from app.session_context import install_session_context
 from config import ConfigError
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,7 @@ def database_url(config: dict[str, Any]) -> URL:
             ) from None
         return normalize_mssql_url(url)
     if config.get("DB_SERVER"):
-        query = {"driver": config["DB_DRIVER"], "Encrypt": config["DB_ENCRYPT"]}
-        if config.get("DB_TRUST_SERVER_CERTIFICATE"):
-            query["TrustServerCertificate"] = "yes"
+        query = server_query(config)
         # No user name: SQLAlchemy adds Trusted_Connection=Yes (the app pool identity).
         return normalize_mssql_url(
             URL.create(
@@ -51,6 +50,19 @@ def database_url(config: dict[str, Any]) -> URL:
         )
     db_dir = Path(config["EMBEDDED_DB_DIR"]).resolve()
     return URL.create("sqlite", database=str(db_dir / MAIN_DB_FILE))
+
+
+def server_query(config: dict[str, Any]) -> dict[str, str]:
+    """ODBC keywords for TABLEFRONT_DB_SERVER: driver, encryption, certificate, name."""
+    query = {"driver": config["DB_DRIVER"], "Encrypt": config["DB_ENCRYPT"]}
+    if config.get("DB_TRUST_SERVER_CERTIFICATE"):
+        query["TrustServerCertificate"] = "yes"
+    if config.get("DB_HOSTNAME_IN_CERTIFICATE"):
+        query["HostNameInCertificate"] = config["DB_HOSTNAME_IN_CERTIFICATE"]
+    if config.get("DB_MULTI_SUBNET_FAILOVER"):
+        query["MultiSubnetFailover"] = "Yes"
+    query["APP"] = config.get("DB_APP_NAME") or "Tablefront"
+    return query
 
 
 def normalize_mssql_url(url: URL) -> URL:
@@ -135,6 +147,9 @@ def check_odbc_driver(url: URL) -> None:
 def register_database(app: Flask) -> None:
     """Bind Flask-SQLAlchemy to the configured database and backend hooks."""
     from app import models  # noqa: F401  (registers every table on db.metadata)
+    from app.models.site_models import check_models_dir
+
+    check_models_dir(app.config.get("MODELS_DIR"))
 
     url = database_url(app.config)
     check_odbc_driver(url)
@@ -159,6 +174,7 @@ def register_database(app: Flask) -> None:
             ensure_demo_database(app)
     elif url.get_backend_name() == "mssql":
         _install_mssql_query_timeout(engine, app.config["DB_QUERY_TIMEOUT"])
+        install_session_context(engine)
 
 
 def _install_mssql_query_timeout(engine: Engine, seconds: int) -> None:

@@ -21,8 +21,8 @@ spaces) of every record, whoever logged it; a traceback's lines are indented wit
 from __future__ import annotations
 
 import logging
-import os
 import secrets
+import tempfile
 import time
 from pathlib import Path
 
@@ -106,11 +106,16 @@ def _writable_log_dir(path: Path) -> Path:
             f"TABLEFRONT_LOG_DIR {str(path)!r} cannot be created: {exc.strerror}. "
             "Create it and give the app pool identity Modify rights."
         ) from None
-    if not os.access(path, os.W_OK | os.X_OK):
+    # os.access ignores Windows ACLs (it reads only the read-only flag), so try a
+    # real write, as the log handler will.
+    try:
+        with tempfile.TemporaryFile(dir=path, prefix=".write-check-"):
+            pass
+    except OSError:
         raise ConfigError(
             f"TABLEFRONT_LOG_DIR {str(path)!r} is not writable by this process: give "
             "the app pool identity Modify rights on it (setup.ps1 does)."
-        )
+        ) from None
     return path
 
 

@@ -289,7 +289,7 @@ def models_cli() -> None:
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (default: app/models/generated).",
+    help="Output folder (default: TABLEFRONT_MODELS_DIR, else app/models/generated).",
 )
 @click.option("--collation", help="Collation to drop (default: the most common one).")
 @click.option(
@@ -313,7 +313,11 @@ def generate_command(
         raise click.UsageError(
             f"schema {APP_OWNED_SCHEMA!r} holds Tablefront's own hand-written models"
         )
-    folder = out or Path(current_app.root_path) / "models" / "generated"
+    folder = (
+        out
+        or current_app.config.get("MODELS_DIR")
+        or Path(current_app.root_path) / "models" / "generated"
+    )
     if ddl:
         source = source_from_ddl(list(ddl), schema_list or None, table_list or None)
     else:

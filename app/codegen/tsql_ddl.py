@@ -130,7 +130,7 @@ class _Reader:
 
     def read_batch(self, batch: str) -> None:
         statements = sqlglot.parse(batch, read="tsql", error_level=ErrorLevel.RAISE)
-        for statement in statements:
+        for statement in _unguarded(statements):
             if isinstance(statement, exp.Create):
                 kind = (statement.kind or "").upper()
                 if kind == "TABLE":
@@ -359,6 +359,19 @@ class _Reader:
 
 
 # --- raw text of column definitions ---------------------------------------------
+
+
+def _unguarded(statements: Iterable[exp.Expression | None]) -> Iterator[exp.Expression]:
+    """Statements, with those inside a re-run guard (``IF OBJECT_ID(...) IS NULL
+    BEGIN CREATE TABLE ... END``) taken out of it, as a first run would execute them."""
+    for statement in statements:
+        if statement is None:
+            continue
+        yield statement
+        if isinstance(statement, exp.IfBlock):
+            branch = statement.args.get("true")
+            inner = branch.expressions if isinstance(branch, exp.Block) else [branch]
+            yield from (s for s in inner if isinstance(s, exp.Create | exp.Alter))
 
 
 def _column_sources(batch: str) -> dict[str, _ColumnSource]:

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, g, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.access import caller_groups
 from app.errors import AppError
 from app.extensions import db
 from app.identity import public
@@ -46,3 +47,23 @@ def ready():
         return response
     ms = round((time.perf_counter() - started) * 1000, 1)
     return jsonify(status="ok", database="ok", ms=ms)
+
+
+@bp.get("/directory")
+def directory():
+    """Directory: one group lookup for the caller, through the configured provider."""
+    identity = g.get("identity")
+    started = time.perf_counter()
+    try:
+        groups = caller_groups(identity)
+    except AppError as exc:
+        if exc.status != 503:
+            raise
+        response = jsonify(status="unavailable", directory="unreachable")
+        response.status_code = 503
+        return response
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    # The count only: the names are the caller's business, not a probe's.
+    return jsonify(
+        status="ok", directory="ok", login=identity.login, groups=len(groups), ms=ms
+    )

@@ -44,3 +44,35 @@ def test_health_ready_unreachable_database_is_503(make_app, tmp_path):
     assert response.json["status"] == "unavailable"
     assert response.json["database"] == "unreachable"
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_health_directory_looks_up_the_callers_groups(client):
+    """GIVEN a signed-in caller WHEN /health/directory is asked THEN 200 with the
+    provider's answer for that login: a count, never the group names."""
+    response = client.get("/health/directory", environ_base=SIGNED_IN)
+    assert response.status_code == 200
+    assert response.json["directory"] == "ok"
+    assert response.json["login"] == "CONTOSO\\lb-probe"
+    assert isinstance(response.json["groups"], int)
+    assert "CONTOSO\\" not in str(response.json.get("names", ""))
+
+
+def test_health_directory_without_identity_is_401_even_when_public(public_client):
+    """GIVEN TABLEFRONT_PUBLIC_HEALTH=1 WHEN /health/directory comes anonymously THEN
+    401: a group lookup needs someone to look up."""
+    assert public_client.get("/health/directory").status_code == 401
+
+
+def test_health_directory_unreachable_directory_is_503(client, app, monkeypatch):
+    """GIVEN a directory that does not answer WHEN /health/directory is asked THEN
+    503 unavailable with a plain reason, so setup.ps1's warm-up fails the install."""
+    from app.access.groups import DirectoryUnavailable
+
+    def down(identity):
+        raise DirectoryUnavailable("ldaps://dc1.contoso.com did not answer")
+
+    policy = app.extensions["tablefront_access"]
+    monkeypatch.setattr(policy.provider, "groups_for", down)
+    response = client.get("/health/directory", environ_base=SIGNED_IN)
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "directory": "unreachable"}

@@ -105,3 +105,12 @@ def test_processes_share_one_rotating_log_without_losing_lines(tmp_path):
     assert sorted(found) == sorted(
         (str(w), str(n)) for w in range(4) for n in range(lines)
     )
+
+
+def test_log_folder_check_tries_a_real_write(make_app, monkeypatch):
+    """GIVEN a log folder that permission bits call writable but that refuses files
+    (as a Windows ACL does while os.access says yes) WHEN the app starts THEN it
+    refuses with the folder named, before the first request."""
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: True)
+    with pytest.raises(ConfigError, match="TABLEFRONT_LOG_DIR '/proc' is not writable"):
+        make_app(TABLEFRONT_LOG_DIR="/proc")

@@ -10,6 +10,7 @@ WEB_CONFIG = REPO / "web.config"
 STATIC_WEB_CONFIG = REPO / "iis" / "static.web.config"
 HTTPPLATFORM_WEB_CONFIG = REPO / "iis" / "httpplatform.web.config"
 SETUP_PS1 = REPO / "setup.ps1"
+MANIFEST = REPO / "iis" / "install-manifest.json"
 
 
 def load(path: Path) -> ET.Element:

@@ -8,12 +8,14 @@ agree with web.config and iis/.
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
 
 from config import MIN_SECRET_LENGTH
 from tests.iis.iis_files import (
+    MANIFEST,
     REPO,
     SETUP_PS1,
     STATIC_WEB_CONFIG,
@@ -60,12 +62,14 @@ STATE_CHANGING = {
     "Remove-Item",
     "Set-Content",
     "Set-Acl",
-    "icacls",
-    "robocopy",
-    "$basePython",
-    "$VenvPython",
+    "Remove-WebBinding",
+    "New-WebVirtualDirectory",
+    "New-ItemProperty",
+    "Unblock-File",
+    "Invoke-Native",
     "[System.IO.File]::WriteAllText",
 }
+NATIVE_COMMANDS = {"robocopy", "icacls", "$basePython", "$VenvPython", "pip", "python"}
 
 
 def _calls(name: str) -> list[Invocation]:
@@ -125,6 +129,13 @@ def test_setup_script_supports_whatif():
         "AppPoolIdentity",
         "LogPath",
         "SecretPath",
+        "SiteDataPath",
+        "Encrypt",
+        "TrustServerCertificate",
+        "HostNameInCertificate",
+        "MultiSubnetFailover",
+        "CertificateThumbprint",
+        "HttpsPort",
     ],
 )
 def test_setup_script_parameter_exists_and_is_documented(name):
@@ -189,20 +200,27 @@ def test_setup_script_script_processor_matches_web_config():
             values[var] = values[base] + "\\" + child
     processor = "|".join((values["VenvPython"], values["WfastcgiPath"]))
     assert re.search(
-        r'^\$ScriptProcessor = "\$VenvPython\|\$WfastcgiPath"$', SOURCE, re.M
+        r'^\$ScriptProcessor = "\$FastCgiFullPath\|\$FastCgiArguments"$', SOURCE, re.M
     )
     assert processor == handler(load(WEB_CONFIG)).get("scriptProcessor")
     assert processor == "|".join(venv_paths(values["InstallPath"]))
 
 
+def _in_function(call: Invocation, name: str) -> bool:
+    body = FUNCTIONS[name]
+    start = SOURCE.index(body)
+    first = SOURCE.count("\n", 0, start) + 1
+    return first <= call.line <= first + body.count("\n")
+
+
 def test_setup_script_every_state_change_asks_should_process():
     """GIVEN every state-changing call WHEN its enclosing ifs are read THEN one of
-    them is $PSCmdlet.ShouldProcess (robocopy /L, a dry run, is exempt)."""
+    them is $PSCmdlet.ShouldProcess (robocopy /L in Get-PendingCopy, a dry run, is
+    exempt)."""
     changing = [
         c
         for c in CALLS
-        if c.name in STATE_CHANGING
-        and not (c.name == "robocopy" and " /L " in c.source)
+        if c.name in STATE_CHANGING and not _in_function(c, "Get-PendingCopy")
     ]
     assert {"New-WebAppPool", "New-Website", "Install-WindowsFeature"} <= {
         c.name for c in changing
@@ -222,16 +240,19 @@ def test_setup_script_every_state_change_asks_should_process():
         ("Enable-WindowsOptionalFeature", "$missingFeatures.Count -gt 0"),
         ("New-WebAppPool", "-not (Test-AppPool)"),
         ("New-Website", "-not (Test-Site)"),
-        ("New-WebBinding", "-not (Test-SiteBinding)"),
         ("Add-WebConfigurationProperty", "-not (Test-FastCgiApplication)"),
-        ("$basePython", "-not (Test-Path -Path $VenvPython)"),
-        ("$VenvPython", "$requirementsPending"),
+        ("-FilePath $basePython", "-not (Test-Path -Path $VenvPython)"),
+        ("-FilePath $VenvPython", "$requirementsPending"),
+        ("New-WebVirtualDirectory", "-not (Test-Site) -or -not (Test-StaticDirectory)"),
     ],
 )
 def test_setup_script_creation_is_guarded_by_existence_check(command, check):
     """GIVEN a creating command WHEN its enclosing ifs are read THEN an existence
     check guards every use of it."""
-    uses = _calls(command)
+    if command.startswith("-FilePath"):
+        uses = [c for c in _calls("Invoke-Native") if command in c.source]
+    else:
+        uses = _calls(command)
     assert uses
     assert [u.line for u in uses if check not in u.guards] == []
 
@@ -257,6 +278,7 @@ def test_setup_script_secret_written_only_when_missing():
         ),
         ("Get-MissingIisFeature", "Get-WindowsFeature -Name $IisFeatures"),
         ("Test-SiteBinding", "Get-WebBinding -Name $SiteName"),
+        ("Test-StaticDirectory", "Get-WebVirtualDirectory -Site $SiteName"),
     ],
 )
 def test_setup_script_existence_check_probes_iis(function, probe):
@@ -268,7 +290,7 @@ def test_setup_script_fastcgi_filter_names_the_script_processor():
     """GIVEN the fastCgi filter WHEN read THEN it selects fullPath and arguments."""
     assert re.search(
         r"^\$FastCgiFilter = \"system\.webServer/fastCgi/application"
-        r"\[@fullPath='\$VenvPython' and @arguments='\$WfastcgiPath'\]\"$",
+        r"\[@fullPath='\$FastCgiFullPath' and @arguments='\$FastCgiArguments'\]\"$",
         SOURCE,
         re.MULTILINE,
     )
@@ -343,12 +365,16 @@ def test_setup_script_public_health_opens_only_the_health_path():
     assert "-Location $healthLocation" in setter.source
     assert '$healthLocation = "$SiteName/health"' in SOURCE
     assert any("ShouldProcess" in g for g in setter.guards)
-    assert "TABLEFRONT_PUBLIC_HEALTH    = $(if ($PublicHealth)" in SOURCE
+    assert re.search(r"TABLEFRONT_PUBLIC_HEALTH +=\s*\$\(if \(\$PublicHealth\)", SOURCE)
 
 
 @pytest.mark.parametrize(
     ("path", "rights"),
-    [("$InstallPath", "(OI)(CI)RX"), ("$LogPath", "(OI)(CI)M"), ("$SecretPath", "R")],
+    [
+        ("$InstallPath", "(OI)(CI)RX"),
+        ("$SettingsPath", "(OI)(CI)RX"),
+        ("$ModelsPath", "(OI)(CI)RX"),
+    ],
 )
 def test_setup_script_grants_pool_identity(path, rights):
     """GIVEN the ACL list WHEN read THEN the pool identity gets the right access."""
@@ -370,25 +396,30 @@ def test_setup_script_copies_static_web_config_into_static_folder():
     """GIVEN the static step WHEN read THEN it copies iis/static.web.config into a
     folder the app really has."""
     assert "(Join-Path $SourcePath 'iis\\static.web.config')" in SOURCE
-    assert "$StaticConfigTarget = Join-Path $InstallPath 'app\\static\\web.config'" in (
-        SOURCE
-    )
+    assert "$StaticPath = Join-Path $InstallPath 'app\\static'" in SOURCE
+    assert "$StaticConfigTarget = Join-Path $StaticPath 'web.config'" in SOURCE
     assert STATIC_WEB_CONFIG.is_file()
     assert (REPO / "app" / "static").is_dir()
 
 
 def test_setup_script_never_ships_private_folders():
-    """GIVEN robocopy exclusions WHEN read THEN venv, tests and instance stay."""
-    assert {".venv", ".git", "instance", "tests"} <= set(_array("CopyExcludeDirs"))
+    """GIVEN the manifest's robocopy exclusions WHEN read THEN venv, tests and
+    instance stay behind."""
+    excluded = set(json.loads(MANIFEST.read_text("utf-8"))["copy"]["exclude_dirs"])
+    assert {".venv", ".git", "instance", "tests"} <= excluded
 
 
-def test_setup_script_warms_up_health_with_windows_credentials(app):
-    """GIVEN the warm-up WHEN read THEN it calls /health with Windows credentials,
-    a route the app really serves."""
+def test_setup_script_warms_up_readiness_and_directory(app):
+    """GIVEN the warm-up WHEN read THEN it calls /health/ready and /health/directory
+    with Windows credentials, routes the app really serves, and fails the run."""
     (warmup,) = _calls("Invoke-WebRequest")
     assert "-UseDefaultCredentials" in warmup.source
-    assert re.search(r'\$url = "http://\$\{hostName\}:\$Port(/health)"', SOURCE)
-    assert "/health" in {rule.rule for rule in app.url_map.iter_rules()}
+    paths = re.search(r"foreach \(\$path in @\(([^)]*)\)\)", SOURCE).group(1)
+    assert re.findall(r"'([^']+)'", paths) == ["/health/ready", "/health/directory"]
+    assert '$url = "http://${hostName}:$Port$path"' in SOURCE
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert {"/health/ready", "/health/directory"} <= rules
+    assert SOURCE.rstrip().endswith("exit 1\n}")
 
 
 def test_setup_script_prints_summary_of_changes():

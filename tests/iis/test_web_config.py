@@ -64,12 +64,22 @@ def test_web_config_script_processor_is_venv_python_and_wfastcgi():
     assert element.get("scriptProcessor") == expected
 
 
-def test_web_config_upload_limit_matches_app_default():
-    """GIVEN requestLimits WHEN compared THEN it equals the app's MAX_CONTENT_LENGTH."""
+def test_web_config_upload_limit_lets_app_answer_413():
+    """GIVEN requestLimits WHEN compared with the app's MAX_CONTENT_LENGTH THEN IIS
+    lets twice as much through, so an upload just over the app's limit gets the
+    app's own 413 page rather than IIS's 404.13."""
     limits = request_filtering(load(WEB_CONFIG)).find("requestLimits")
     app_limit = Config({}).MAX_CONTENT_LENGTH
-    assert int(limits.get("maxAllowedContentLength")) == app_limit
     assert int(SETTINGS["TABLEFRONT_MAX_UPLOAD_MB"]) * 1024 * 1024 == app_limit
+    assert int(limits.get("maxAllowedContentLength")) == 2 * app_limit
+
+
+def test_web_config_query_string_limit_fits_long_page_tokens():
+    """GIVEN requestLimits WHEN read THEN query strings up to 16 KB pass (IIS's
+    default 2,048 cuts off page tokens with filters: 404.15)."""
+    limits = request_filtering(load(WEB_CONFIG)).find("requestLimits")
+    assert int(limits.get("maxQueryString")) >= 16384
+    assert int(limits.get("maxUrl")) >= 16384
 
 
 @pytest.mark.parametrize("header", ["X-Original-URL", "X-Rewrite-URL"])
@@ -81,34 +91,66 @@ def test_web_config_rewrite_header_is_denied(header):
     assert {a.get("header"): a.get("sizeLimit") for a in limits}.get(header) == "0"
 
 
+def _hidden_locations() -> dict[str, set[str]]:
+    """<location path=X> -> the segments its requestFiltering hides."""
+    return {
+        loc.get("path"): {
+            a.get("segment")
+            for a in loc.findall(
+                "./system.webServer/security/requestFiltering/hiddenSegments/add"
+            )
+        }
+        for loc in load(WEB_CONFIG).findall("./location")
+    }
+
+
 @pytest.mark.parametrize(
-    "segment", [".venv", ".git", "instance", "tests", "sql", "__pycache__"]
+    "segment", [".venv", ".git", "instance", "tests", "sql", "__pycache__", "app"]
 )
-def test_web_config_private_folder_is_hidden(segment):
-    """GIVEN hiddenSegments WHEN a private folder is looked up THEN it is hidden."""
-    hidden = request_filtering(load(WEB_CONFIG)).findall("./hiddenSegments/add")
-    assert segment in {a.get("segment") for a in hidden}
+def test_web_config_private_folder_is_hidden_at_top_level(segment):
+    """GIVEN the <location> elements WHEN a private folder is looked up THEN its
+    top-level path hides it (404.8), whatever handler serves the site."""
+    assert segment in _hidden_locations().get(segment, set())
 
 
-def test_web_config_every_shipped_top_level_folder_but_app_is_hidden():
-    """GIVEN tracked folders WHEN compared THEN each but app is a hidden segment."""
+def test_web_config_every_shipped_top_level_folder_is_hidden():
+    """GIVEN tracked folders WHEN compared THEN each has a hiding <location>; /static
+    is a virtual directory, not one of them."""
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     folders = {p.split("/", 1)[0] for p in tracked if "/" in p}
-    hidden = {
-        a.get("segment")
-        for a in request_filtering(load(WEB_CONFIG)).findall("./hiddenSegments/add")
-    }
+    hidden = _hidden_locations()
     assert "app" in folders
-    assert sorted(folders - hidden - {"app"}) == []
-    assert {"app", "static"} & hidden == set()
+    assert sorted(f for f in folders if f not in hidden.get(f, set())) == []
+    assert "static" not in hidden
 
 
-@pytest.mark.parametrize("extension", [".py", ".db", ".ps1", ".log"])
-def test_web_config_private_extension_is_denied(extension):
-    """GIVEN fileExtensions WHEN a private extension is looked up THEN it is denied."""
-    rules = request_filtering(load(WEB_CONFIG)).findall("./fileExtensions/add")
+def test_web_config_clears_iis_lists_that_block_row_keys():
+    """GIVEN the site's requestFiltering WHEN read THEN IIS's server-wide
+    hiddenSegments ("bin", "App_Data") and denied extensions (".config") are cleared,
+    so a row key "bin" or "x.config" reaches the app."""
+    rules = request_filtering(load(WEB_CONFIG))
+    for section in ("hiddenSegments", "fileExtensions"):
+        assert [e.tag for e in rules.find(section)] == ["clear"]
+
+
+def test_web_config_app_route_never_starts_with_a_hidden_folder(app):
+    """GIVEN the app's routes WHEN their first segment is compared THEN none is a
+    folder hidden at the top level (IIS would answer 404.8 before the app)."""
+    hidden = set(_hidden_locations())
+    rules = app.url_map.iter_rules()
+    firsts = {rule.rule.strip("/").split("/", 1)[0] for rule in rules}
+    assert firsts & hidden == set()
+
+
+@pytest.mark.parametrize("extension", [".config", ".py"])
+def test_static_web_config_private_extension_is_denied(extension):
+    """GIVEN /static, where IIS serves files itself WHEN a private extension is looked
+    up THEN it is denied (the site-level lists are cleared)."""
+    rules = load(STATIC_WEB_CONFIG).findall(
+        "./system.webServer/security/requestFiltering/fileExtensions/add"
+    )
     assert {a.get("fileExtension"): a.get("allowed") for a in rules}[extension] == (
         "false"
     )

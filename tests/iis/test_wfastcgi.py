@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -67,7 +68,12 @@ def install_site(root: Path, overrides: dict[str, str]) -> Path:
 class WfastcgiProcess:
     """wfastcgi.main() in a child process, its stdin a socket we speak FastCGI on."""
 
-    def __init__(self, root: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        extra_env: dict[str, str] | None = None,
+        site_settings: dict[str, str] | None = None,
+    ) -> None:
         secret_file = root / "secret_key.txt"
         secret_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         self.site = install_site(
@@ -79,6 +85,11 @@ class WfastcgiProcess:
                 "TABLEFRONT_PUBLIC_HEALTH": "1",
                 "TABLEFRONT_LOG_DIR": str(root / "logs"),
                 "TABLEFRONT_SECRET_KEY_FILE": str(secret_file),
+                # The demo's settings and models, where setup.ps1 would name
+                # C:\ProgramData\Tablefront\settings and ...\models.
+                "TABLEFRONT_SETTINGS_DIR": str(REPO / "app" / "settings"),
+                "TABLEFRONT_MODELS_DIR": str(REPO / "app" / "models" / "generated"),
+                **(site_settings or {}),
             },
         )
         env = {
@@ -303,3 +314,46 @@ def test_wfastcgi_loop_post_body_reaches_app(wfastcgi_dev_site):
         )
     )
     assert (data["login"], data["source"]) == ("CONTOSO\\pchen", "development act-as")
+
+
+def test_wfastcgi_loop_app_reads_site_owned_folders_named_in_web_config(tmp_path):
+    """GIVEN web.config naming a site folder (settings: the starter files; models: a
+    copy of the generated package without the sales schema) WHEN the app starts under
+    wfastcgi THEN it serves from those folders, not from the install folder's own."""
+    site_data = tmp_path / "ProgramData"
+    shutil.copytree(REPO / "iis" / "site" / "settings", site_data / "settings")
+    access = site_data / "settings" / "access.toml"
+    access.write_text(
+        access.read_text("utf-8").replace("{INSTALLING_ADMIN}", "CONTOSO\\\\jdoe"),
+        "utf-8",
+    )
+    models = site_data / "models"
+    shutil.copytree(
+        REPO / "app" / "models" / "generated",
+        models,
+        ignore=shutil.ignore_patterns("__pycache__", "sales.py"),
+    )
+    init = models / "__init__.py"
+    init.write_text(
+        "from app.models.generated import hr\nfrom app.models.generated import ops\n",
+        "utf-8",
+    )
+    process = WfastcgiProcess(
+        tmp_path,
+        site_settings={
+            "TABLEFRONT_SETTINGS_DIR": str(site_data / "settings"),
+            "TABLEFRONT_MODELS_DIR": str(models),
+        },
+    )
+    try:
+        response = process.request("GET", "/whoami", remote_user=JDOE)
+        assert response.status == 200, response.text[:500] + process.stderr()
+    finally:
+        process.close()
+    log = (tmp_path / "logs" / "tablefront.log").read_text("utf-8")
+    # hr (5) and ops (5) only: the demo's 15 would mean the bundled models.
+    assert re.search(r"catalog: (\d+) tables, settings from (\S+)", log).groups() == (
+        "10",
+        str(site_data / "settings" / "tables.toml"),
+    )
+    assert f"access settings {access}" in log

@@ -125,3 +125,26 @@ def test_malformed_setting_is_named(name, value, message):
     """GIVEN a malformed setting WHEN the config loads THEN the error says which."""
     with pytest.raises(ConfigError, match=message):
         load_config({**SAFE_PRODUCTION, name: value})
+
+
+def test_config_site_settings_dir_moves_access_and_tables_files(tmp_path):
+    """GIVEN TABLEFRONT_SETTINGS_DIR (setup.ps1: C:\\ProgramData\\Tablefront\\settings)
+    WHEN the config loads THEN access.toml and tables.toml are read from there."""
+    settings = DevelopmentConfig({"TABLEFRONT_SETTINGS_DIR": str(tmp_path)})
+    assert tmp_path / "access.toml" == settings.ACCESS_FILE
+    assert tmp_path / "tables.toml" == settings.TABLES_FILE
+
+
+def test_config_without_site_dirs_uses_bundled_settings_and_models():
+    """GIVEN no site folders WHEN the config loads THEN the bundled settings and the
+    bundled generated models are used (development, tests)."""
+    settings = DevelopmentConfig({})
+    assert settings.ACCESS_FILE == config.BUNDLED_SETTINGS / "access.toml"
+    assert settings.MODELS_DIR is None
+
+
+def test_config_models_dir_without_package_refuses_to_start(tmp_path):
+    """GIVEN TABLEFRONT_MODELS_DIR naming a folder with no __init__.py WHEN the config
+    loads THEN it refuses, naming the setting and the command that fills it."""
+    with pytest.raises(ConfigError, match="TABLEFRONT_MODELS_DIR .* models generate"):
+        DevelopmentConfig({"TABLEFRONT_MODELS_DIR": str(tmp_path)})
