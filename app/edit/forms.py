@@ -649,6 +649,21 @@ def form_data(
     return data
 
 
+def refill(
+    form: EditForm,
+    info: TableInfo,
+    specs: Sequence[FieldSpec],
+    row: Mapping[str, Any],
+) -> None:
+    """Show ``row``'s values in the fields of ``specs`` (dropping what was posted
+    for them): the conflict page's fields this user did not change."""
+    for name, value in form_data(info, specs, row).items():
+        field = form[name]
+        field.raw_data = None  # widgets show raw_data first
+        field.data = value
+        field.errors = []
+
+
 def _typed(col_info: ColumnInfo, spec: FieldSpec, raw: Any) -> Any:
     if raw is None or raw == "":
         return None
@@ -718,26 +733,58 @@ def original_values(
     rv = rowversion_column(info.table)
     if rv is not None:
         return {rv.name: row[rv.name]}
+    return base_values(specs, row)
+
+
+def base_values(specs: Sequence[FieldSpec], row: Mapping[str, Any]) -> dict[str, Any]:
+    """The editable values a form opens with: what tells which fields a user
+    changed (app.edit.merge)."""
     return {s.column: row[s.column] for s in specs if not s.read_only}
 
 
+@dataclass(frozen=True)
+class Signed:
+    """A decoded original token: the concurrency originals and the base values the
+    form was opened with (None from a token signed before bases were carried)."""
+
+    original: dict[str, Any]
+    base: dict[str, Any] | None
+
+
 def sign_original(
-    info: TableInfo, pk: Mapping[str, Any], original: Mapping[str, Any]
+    info: TableInfo,
+    pk: Mapping[str, Any],
+    original: Mapping[str, Any],
+    base: Mapping[str, Any] | None = None,
 ) -> str:
-    """The hidden field's value: table, key and originals, signed with SECRET_KEY."""
-    payload = {
+    """The hidden field's value: table, key, originals and (when they are not the
+    originals themselves, as on rowversion tables) the base values, signed with
+    SECRET_KEY."""
+    payload: dict[str, Any] = {
         "t": info.key,
         "k": [tag(v) for v in pk.values()],
         "o": {k: tag(v) for k, v in original.items()},
     }
+    if base is not None and dict(base) != dict(original):
+        payload["b"] = {k: tag(v) for k, v in base.items()}
     return _serializer().dumps(payload)
 
 
-def read_original(
-    info: TableInfo, pk: Mapping[str, Any], token: str | None
-) -> dict[str, Any]:
-    """The originals from a signed token; 400 when it is missing, forged, or for
-    another table or row (a tampered primary key)."""
+def sign_form(
+    info: TableInfo,
+    pk: Mapping[str, Any],
+    specs: Sequence[FieldSpec],
+    row: Mapping[str, Any],
+) -> str:
+    """The token of an edit form opened on ``row``: its originals and its base."""
+    return sign_original(
+        info, pk, original_values(info, specs, row), base_values(specs, row)
+    )
+
+
+def read_signed(info: TableInfo, pk: Mapping[str, Any], token: str | None) -> Signed:
+    """Originals and base from a signed token; 400 when it is missing, forged, or
+    for another table or row (a tampered primary key)."""
     tampered = AppError(
         400,
         "Form tampered or incomplete",
@@ -750,8 +797,20 @@ def read_original(
         payload = _serializer().loads(token)
         keys = [untag(v) for v in payload["k"]]
         original = {k: untag(v) for k, v in payload["o"].items()}
-    except (BadSignature, KeyError, TypeError, ValueError):
+        base = payload.get("b")
+        if base is not None:
+            base = {k: untag(v) for k, v in base.items()}
+    except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
         raise tampered from None
     if payload.get("t") != info.key or keys != list(pk.values()):
         raise tampered
-    return original
+    if base is None and rowversion_column(info.table) is None:
+        base = original  # the originals are the form's editable values
+    return Signed(original, base)
+
+
+def read_original(
+    info: TableInfo, pk: Mapping[str, Any], token: str | None
+) -> dict[str, Any]:
+    """The originals from a signed token (see ``read_signed``)."""
+    return read_signed(info, pk, token).original
