@@ -604,7 +604,7 @@ def validate(
     if checked.total_problems:
         return checked
     _check_keys(info, access, the_plan, keys, count, mode, checked)
-    _check_uniques(info, the_plan, unique_seen, keys, checked)
+    _check_uniques(info, access, the_plan, unique_seen, keys, checked)
     _check_references(the_plan, wanted, access_for, checked)
     return checked
 
@@ -663,6 +663,7 @@ def _check_keys(
 
 def _check_uniques(
     info: TableInfo,
+    access: TableAccess,
     the_plan: Plan,
     unique_seen: list[dict[Any, int]],
     keys: dict[tuple, int],
@@ -671,18 +672,30 @@ def _check_uniques(
     table = info.table
     pk = tuple(the_plan.pk)
     own_key = {number: key for key, number in keys.items()}
+    read_filter = writes._visible(access)  # noqa: SLF001
     for (cols, _at), seen in zip(the_plan.uniques, unique_seen, strict=True):
         if not seen:
             continue
         width = len(cols)
-        for found in _existing(table, list(cols), _as_tuples(seen, width), extra=pk):
+        wanted = _as_tuples(seen, width)
+        clashes = _existing(table, list(cols), wanted, extra=pk)
+        # As the forms do (writes.check_unique): a clash outside the caller's row
+        # filter is refused without repeating the value.
+        visible = (
+            _existing(table, list(cols), wanted, *read_filter, extra=pk)
+            if read_filter and clashes
+            else clashes
+        )
+        for found in clashes:
             value, found_pk = found[:width], found[width:]
             number = seen.get(value[0] if width == 1 else value, 0)
             if own_key.get(number) != found_pk:  # upsert: a row may keep its value
                 checked.add(
                     number,
                     ", ".join(cols),
-                    f"another row already has {', '.join(map(str, value))}",
+                    f"another row already has {', '.join(map(str, value))}"
+                    if found in visible
+                    else "another row already has this value",
                 )
 
 

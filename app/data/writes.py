@@ -59,6 +59,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -808,8 +809,10 @@ def check_unique(
     values: Mapping[str, Any],
     pk: Mapping[str, Any] | None = None,
     labels: Mapping[str, str] | None = None,
+    access: TableAccess | None = None,
 ) -> None:
-    """Friendly duplicate messages before the database would refuse the write."""
+    """Friendly duplicate messages before the database would refuse the write;
+    the value is named only when the caller may see the clashing row."""
     errors = FieldErrors()
     candidates = list(unique_sets(table))
     if pk is None and all(c.name in values for c in pk_columns(table)):
@@ -825,10 +828,32 @@ def check_unique(
         if db.session.execute(select(exists().where(*where))).scalar():
             names = ", ".join((labels or {}).get(n, n) for n in cols)
             shown = ", ".join(str(json_value(values[n])) for n in cols)
-            message = f"Another row already has {names} = {shown}."
+            if clash_visible(access, where):
+                message = f"Another row already has {names} = {shown}."
+            else:
+                message = unique_clash_hidden(names)
             errors.add(cols[0] if len(cols) == 1 else None, message)
     if errors.errors:
         raise errors
+
+
+def clash_visible(
+    access: TableAccess | None, where: Sequence[ColumnElement[bool]]
+) -> bool:
+    """Whether a row matching ``where`` (a unique clash) is one the caller may see:
+    only then may a message repeat the value. Without a row filter every row is
+    visible; with one, a clash outside it must not confirm the row exists with
+    that value beyond the one bit the refusal itself gives (README, Access)."""
+    visible = _visible(access) if access is not None else []
+    if not visible:
+        return True
+    stmt = select(literal(1)).where(exists().where(*where, *visible))
+    return db.session.execute(stmt).first() is not None
+
+
+def unique_clash_hidden(names: str) -> str:
+    """The duplicate message that does not repeat the value (a hidden clash)."""
+    return f"Another row already has this {names}."
 
 
 def check_references(
@@ -1079,7 +1104,7 @@ def insert_row(
     check_values(table, access, values, creating=True)
 
     def work() -> dict[str, Any]:
-        check_unique(table, values, None, labels)
+        check_unique(table, values, None, labels, access)
         check_references(table, values, access_for, labels)
         result = db.session.execute(insert_statement(table, values))
         generated = result.inserted_primary_key or ()
@@ -1125,7 +1150,7 @@ def update_row(
         if before is None:
             raise RowGone()
         old, new = _changed(before, values, values.keys())
-        check_unique(table, new, pk, labels)
+        check_unique(table, new, pk, labels, access)
         check_references(table, new, access_for, labels)
         stmt, params = update_template(
             table, pk, values, original, access=access, action="update"
