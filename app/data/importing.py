@@ -25,8 +25,6 @@ older than ``UPLOAD_TTL`` are deleted on the next upload. No server memory is us
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import decimal
 import io
 import itertools
 import logging
@@ -34,17 +32,17 @@ import operator
 import re
 import secrets
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.access import TableAccess
 from app.catalog import TableInfo
+from app.catalog.columns import BadInput, column_rule
 from app.data import writes
 from app.extensions import db
 
@@ -55,16 +53,6 @@ PREVIEW_ROWS = 10
 MAX_PROBLEMS = 500
 UPLOAD_TTL = 3600  # seconds
 CHUNK = 1000  # keys per IN (...) check, well under SQL Server's 2,100 parameters
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t", "x"})
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f", ""})
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
-DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-)
 
 
 class UnreadableFile(ValueError):
@@ -154,6 +142,7 @@ class Checked:
     preview: list[dict[str, Any]] = field(default_factory=list)
     preview_rows: list[int] = field(default_factory=list)  # row numbers of preview
     total_problems: int = 0
+    ignored: list[Problem] = field(default_factory=list)  # skipped read-only columns
 
     def add(self, row: int, column: str, message: str) -> None:
         self.total_problems += 1
@@ -248,7 +237,11 @@ def importable_columns(
     """Columns an import may set: not hidden, not server-managed; in upsert mode
     also generated key columns (to find the rows to update, never inserted)."""
     hidden = set(hidden)
-    names = [c.name for c in writes.editable_columns(info.table, hidden, creating=True)]
+    names = [
+        name
+        for name, col_info in info.columns.items()
+        if name not in hidden and column_rule(col_info).editable(creating=True)
+    ]
     if mode == "upsert":
         keys = [n for n in info.primary_key if n not in names and n not in hidden]
         names = keys + names
@@ -266,132 +259,43 @@ def auto_mapping(
     return {h: targets.get(_norm(h), "") for h in headers}
 
 
+def ignored_headers(
+    info: TableInfo,
+    hidden: Iterable[str],
+    headers: Sequence[str],
+    mapping: Mapping[str, str],
+    mode: str = "insert",
+) -> list[Problem]:
+    """Skipped headers that name a column the form shows read-only (identity,
+    computed, rowversion, binary...), with the reason: said, not silently dropped
+    (an exported file carries them)."""
+    hidden = set(hidden)
+    allowed = set(importable_columns(info, hidden, mode))
+    names: dict[str, str] = {}
+    for name, col_info in info.columns.items():
+        if name not in hidden and name not in allowed:
+            names.setdefault(_norm(name), name)
+            names.setdefault(_norm(col_info.label), name)
+    ignored = []
+    for header in headers:
+        target = names.get(_norm(header))
+        if target is not None and not mapping.get(header):
+            reason = column_rule(info.columns[target]).read_only_reason(True)
+            label = info.columns[target].label
+            ignored.append(Problem(0, header, f"not imported: {label} {reason}"))
+    return ignored
+
+
 # --- one value ---------------------------------------------------------------------
 
 
-class BadCell(ValueError):
-    """A cell that is not a valid value for its column; the message says why."""
+BadCell = BadInput  # a cell that is not a valid value for its column
 
 
 def converter(info: TableInfo, name: str) -> Callable[[str], Any]:
     """A function turning a cell into the column's value (None for empty), or
-    raising BadCell with the same rules as the forms."""
-    col_info = info.columns[name]
-    col: Column = col_info.column
-    kind = col_info.kind
-    required = not col.nullable
-    label = col_info.label
-
-    def empty() -> None:
-        if required and not writes.has_default(col):
-            raise BadCell("a value is required")
-        return None
-
-    if kind == "int":
-        low, high = writes.int_range(col) or (None, None)
-
-        def to_int(text: str) -> Any:
-            try:  # int() ignores surrounding whitespace like strip() would
-                value = int(text)
-            except ValueError:
-                text = text.strip()
-                if not text:
-                    return empty()
-                raise BadCell(f"{text!r} is not a whole number") from None
-            if low is not None and not low <= value <= high:
-                raise BadCell(f"{value} is outside {low}..{high}")
-            return value
-
-        return to_int
-    if kind in {"decimal", "money", "float"}:
-        bounds = writes.decimal_range(col)
-        Decimal = decimal.Decimal  # noqa: N806
-
-        def to_number(text: str) -> Any:
-            try:  # the usual cell: a plain number (surrounding whitespace is fine)
-                value = Decimal(text)
-            except decimal.InvalidOperation:
-                text = text.strip().replace(" ", "")
-                if not text:
-                    return empty()
-                if "," in text and "." not in text:
-                    text = text.replace(",", ".")  # decimal comma (European Excel)
-                try:
-                    value = Decimal(text)
-                except decimal.InvalidOperation:
-                    raise BadCell(f"{text!r} is not a number") from None
-            else:
-                text = text.strip()  # for messages
-            if not value.is_finite():
-                raise BadCell(f"{text!r} is not a number")
-            if kind == "float":
-                return float(value)
-            if bounds:
-                low, high, scale = bounds
-                if -value.as_tuple().exponent > scale:
-                    raise BadCell(f"{text} has more than {scale} decimal places")
-                if not low <= value <= high:
-                    raise BadCell(f"{text} is out of range for {label}")
-            return value
-
-        return to_number
-    if kind == "bool":
-
-        def to_bool(text: str) -> Any:
-            word = text.strip().lower()
-            if not word:
-                return empty()
-            if word in TRUE_WORDS:
-                return True
-            if word in FALSE_WORDS:
-                return False
-            raise BadCell(f"{text!r} is not yes/no")
-
-        return to_bool
-    if kind in {"date", "datetime"}:
-        formats = DATE_FORMATS if kind == "date" else DATETIME_FORMATS
-
-        def to_date(text: str) -> Any:
-            text = text.strip()
-            if not text:
-                return empty()
-            try:  # ISO first: fromisoformat is C code, ~20x faster than strptime
-                parsed = dt.datetime.fromisoformat(text)
-            except ValueError:
-                pass
-            else:
-                return parsed.date() if kind == "date" else parsed
-            for fmt in formats:
-                try:
-                    parsed = dt.datetime.strptime(text, fmt)
-                except ValueError:
-                    continue
-                return parsed.date() if kind == "date" else parsed
-            raise BadCell(f"{text!r} is not a date (YYYY-MM-DD)")
-
-        return to_date
-    if kind == "guid":
-
-        def to_guid(text: str) -> Any:
-            text = text.strip()
-            if not text:
-                return empty()
-            try:
-                return uuid.UUID(text)
-            except ValueError:
-                raise BadCell(f"{text!r} is not a GUID") from None
-
-        return to_guid
-    length = getattr(col.type, "length", None)
-
-    def to_text(text: str) -> Any:
-        if text == "":
-            return empty()
-        if length and len(text) > length:
-            raise BadCell(f"is {len(text)} characters long; at most {length} fit")
-        return text
-
-    return to_text
+    raising BadCell: the column rule the forms use (app.catalog.columns)."""
+    return column_rule(info.columns[name]).converter(creating=True)
 
 
 # --- validation --------------------------------------------------------------------
@@ -467,11 +371,11 @@ def plan(
         if not target:
             continue
         if target not in allowed:
-            why = (
-                "is not a column of this table"
-                if target in hidden or target not in table.c
-                else "is set by the database and cannot be imported"
-            )
+            if target in hidden or target not in info.columns:
+                why = "is not a column of this table"
+            else:  # as the form shows it read-only (app.catalog.columns)
+                reason = column_rule(info.columns[target]).read_only_reason(True)
+                why = f"{reason or 'is not editable'}, so it cannot be imported"
             checked.add(0, header, f"{target!r} {why}")
             continue
         if target in used.values():
@@ -484,8 +388,10 @@ def plan(
     required = [
         n
         for n in allowed
-        if not writes.has_default(table.c[n]) and n not in generated_pk
+        if column_rule(info.columns[n]).required(creating=True)
+        and n not in generated_pk
     ]
+    checked.ignored = ignored_headers(info, hidden, headers, mapping, mode)
     for name in required:
         if name not in used.values() and mode == "insert":
             checked.add(0, info.columns[name].label, "a required column is missing")

@@ -1,9 +1,10 @@
 """Forms generated from column metadata (Flask-WTF).
 
-One field per column the caller may set: required from NOT NULL without a default,
-``Length`` from ``String(n)``, ranges from the integer type or the decimal's precision
-and scale, date / datetime-local / checkbox widgets, foreign keys as a select (small
-referenced tables) or a searchable lookup (large ones). Server-managed columns
+One field per column the caller may set, by the column rules CSV imports use too
+(app.catalog.columns: editability, required, range, length, scale, and the parsing
+of the submitted text, so form and import accept and refuse the same values with the
+same words): date / datetime-local / checkbox widgets, foreign keys as a select
+(small referenced tables) or a searchable lookup (large ones). Server-managed columns
 (identity, computed, rowversion, clock/newid defaults), primary keys on edit, and
 binary columns are shown read-only and are never fields, so a crafted POST cannot set
 them; columns hidden from the caller are neither shown nor read.
@@ -51,22 +52,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     InputRequired,
-    Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 from wtforms.widgets.core import clean_key
 
 from app.catalog import ColumnInfo, TableInfo
+from app.catalog.columns import BadInput, ColumnRule, column_rule
 from app.data.values import tag, untag
-from app.data.writes import (
-    decimal_range,
-    has_default,
-    int_range,
-    rowversion_column,
-    server_managed,
-)
+from app.data.writes import rowversion_column
 from app.errors import AppError
 
 ORIGINAL_FIELD = "original_token"
@@ -265,27 +259,109 @@ class FieldSpec:
     fk_mode: str = ""  # "" | "select" | "lookup"
 
 
-def _scale_validator(scale: int):
-    def check(_form, field: Field) -> None:
-        value = field.data
-        if (
-            isinstance(value, decimal.Decimal)
-            and value.is_finite()
-            and -value.as_tuple().exponent > scale
-        ):
-            raise ValidationError(f"Use at most {scale} decimal places.")
+class RuleCheck:
+    """The column rule's range, scale and length check as a WTForms validator,
+    with the HTML attributes (min, max, maxlength) it implies."""
 
-    return check
+    def __init__(self, rule: ColumnRule) -> None:
+        self.rule = rule
+        self.field_flags = rule.flags()
 
-
-def _guid_validator(_form, field: Field) -> None:
-    if field.data:
+    def __call__(self, _form: Any, field: Field) -> None:
         try:
-            uuid.UUID(str(field.data))
-        except ValueError:
-            raise ValidationError(
-                "Enter a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301."
-            ) from None
+            self.rule.check(field.data)
+        except BadInput as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class RuleParsed:
+    """A field whose submitted text is parsed by the column rule (the import's
+    parser): its data is the typed value, a refusal the rule's message, and the
+    widget shows the text as typed. ``type`` stays the WTForms class name the
+    templates and ``field_view`` know."""
+
+    wtforms_type = ""
+
+    def __init__(self, *args: Any, rule: ColumnRule, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+        self.type = self.wtforms_type
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = self.parsed(self.rule.parse(valuelist[0]))
+        except BadInput as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+
+    def parsed(self, value: Any) -> Any:
+        return value
+
+    def _value(self) -> Any:
+        if self.raw_data:
+            return self.raw_data[0]
+        return super()._value()
+
+
+class RuleIntegerField(RuleParsed, IntegerField):
+    wtforms_type = "IntegerField"
+
+
+class RuleDecimalField(RuleParsed, DecimalField):
+    wtforms_type = "DecimalField"
+
+
+class RuleFloatField(RuleParsed, FloatField):
+    wtforms_type = "FloatField"
+
+
+class RuleDateField(RuleParsed, DateField):
+    wtforms_type = "DateField"
+
+
+class RuleDateTimeField(RuleParsed, DateTimeLocalField):
+    wtforms_type = "DateTimeLocalField"
+
+
+class RuleTimeField(RuleParsed, TimeField):
+    wtforms_type = "TimeField"
+
+
+class RuleTextField(RuleParsed, StringField):
+    wtforms_type = "StringField"
+
+
+class RuleBooleanField(RuleParsed, BooleanField):
+    """A checkbox: absent is False, a sent value must be a yes/no word."""
+
+    wtforms_type = "BooleanField"
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if not valuelist:
+            self.data = False
+
+    def parsed(self, value: Any) -> Any:
+        return bool(value)
+
+
+class RuleYesNoField(RuleParsed, SelectField):
+    """The yes / no / empty select of a nullable boolean; the data stays in the
+    widget's form ("1", "0", "") so the choice is shown again after an error."""
+
+    wtforms_type = "SelectField"
+
+    def parsed(self, value: Any) -> Any:
+        return "" if value is None else ("1" if value else "0")
+
+    def _value(self) -> Any:  # a select shows its data, not raw text
+        return SelectField._value(self)
+
+    def pre_validate(self, form: Any) -> None:
+        if not self.process_errors:  # a refused word is one message, not two
+            super().pre_validate(form)
 
 
 def field_name(column: str) -> str:
@@ -294,7 +370,7 @@ def field_name(column: str) -> str:
 
 
 def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
-    col = info.column
+    rule = column_rule(info)
     validators: list[Any] = [InputRequired() if required else Optional()]
     render: dict[str, Any] = {"data-testid": f"field-{spec.column}"}
     if required:
@@ -313,72 +389,50 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
         return StringField(
             spec.label, validators=validators, render_kw=render, widget=TEXT_INPUT
         )
+    validators.append(RuleCheck(rule))
     if kind == "bool":
         if required or not info.nullable:
-            return BooleanField(spec.label, render_kw=render, widget=CHECKBOX_INPUT)
-        return SelectField(
+            return RuleBooleanField(
+                spec.label, rule=rule, render_kw=render, widget=CHECKBOX_INPUT
+            )
+        return RuleYesNoField(
             spec.label,
+            rule=rule,
             choices=YES_NO_CHOICES,
             validators=[Optional()],
             render_kw=render,
             widget=SELECT,
         )
+    common = {"rule": rule, "validators": validators, "render_kw": render}
     if kind == "int":
-        bounds = int_range(col)
-        if bounds:
-            validators.append(NumberRange(*bounds))
-            render.update(min=bounds[0], max=bounds[1], step=1)
-        return IntegerField(
-            spec.label, validators=validators, render_kw=render, widget=NUMBER_INPUT
-        )
+        if rule.bounds:
+            render.update(min=rule.bounds[0], max=rule.bounds[1], step=1)
+        return RuleIntegerField(spec.label, widget=NUMBER_INPUT, **common)
     if kind in {"decimal", "money"}:
-        bounds = decimal_range(col)
-        if bounds:
-            low, high, scale = bounds
-            validators += [NumberRange(low, high), _scale_validator(scale)]
+        if rule.scale is not None:
+            scale = rule.scale
             render.update(step=str(decimal.Decimal(10) ** -scale) if scale else "1")
-        return DecimalField(
-            spec.label,
-            places=None,
-            validators=validators,
-            render_kw=render,
-            widget=ANY_NUMBER_INPUT,
+        return RuleDecimalField(
+            spec.label, places=None, widget=ANY_NUMBER_INPUT, **common
         )
     if kind == "float":
-        return FloatField(
-            spec.label, validators=validators, render_kw=render, widget=ANY_NUMBER_INPUT
-        )
+        return RuleFloatField(spec.label, widget=ANY_NUMBER_INPUT, **common)
     if kind == "date":
-        return DateField(
-            spec.label, validators=validators, render_kw=render, widget=DATE_INPUT
-        )
+        return RuleDateField(spec.label, widget=DATE_INPUT, **common)
     if kind == "datetime":
-        return DateTimeLocalField(
+        common["render_kw"] = {**render, "step": 1}
+        return RuleDateTimeField(
             spec.label,
             format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"],
-            validators=validators,
-            render_kw={**render, "step": 1},
             widget=DATETIME_INPUT,
+            **common,
         )
     if kind == "time":
-        return TimeField(
-            spec.label,
-            format="%H:%M:%S",
-            validators=validators,
-            render_kw=render,
-            widget=TIME_INPUT,
-        )
+        return RuleTimeField(spec.label, format="%H:%M:%S", widget=TIME_INPUT, **common)
     if kind == "guid":
-        return StringField(
-            spec.label,
-            validators=[*validators, _guid_validator],
-            render_kw=render,
-            widget=TEXT_INPUT,
-        )
-    length = getattr(col.type, "length", None)
-    if length:
-        validators.append(Length(max=length))
-        render["maxlength"] = length
+        return RuleTextField(spec.label, widget=TEXT_INPUT, **common)
+    if rule.max_length:
+        render["maxlength"] = rule.max_length
     if kind == "longtext":
         return TextAreaField(
             spec.label, validators=validators, render_kw=render, widget=TEXT_AREA
@@ -561,12 +615,7 @@ def _field_specs(
     for name, col_info in info.columns.items():
         if name in hidden:
             continue
-        col = col_info.column
-        read_only = (
-            server_managed(col)
-            or (col.primary_key and not creating)
-            or col_info.kind in {"binary", "other"}
-        )
+        read_only = not column_rule(col_info).editable(creating)
         specs.append(
             FieldSpec(
                 column=str(name),  # not quoted_name: templates escape it cheaply
@@ -610,10 +659,7 @@ def _build_form_class(
         if spec.read_only:
             continue
         col_info = info.columns[spec.column]
-        col = col_info.column
-        required = not col.nullable and not (creating and has_default(col))
-        if col.primary_key and creating:
-            required = True
+        required = column_rule(col_info).required(creating)
         unbound = _field_for(col_info, spec, required)
         if col_info.help:
             unbound.kwargs["description"] = col_info.help  # the macro shows it
@@ -671,17 +717,11 @@ def _typed(col_info: ColumnInfo, spec: FieldSpec, raw: Any) -> Any:
         return raw if isinstance(raw, bool) else raw == "1"
     if spec.kind == "guid":
         return uuid.UUID(str(raw))
-    if spec.fk_mode:
-        target = col_info.kind
+    if spec.fk_mode:  # a key typed or chosen: parsed by the key column's rule
         try:
-            if target == "int":
-                return int(raw)
-            if target in {"decimal", "money"}:
-                return decimal.Decimal(raw)
-            if target == "guid":
-                return uuid.UUID(str(raw))
-        except (ValueError, ArithmeticError):
-            raise ValueError(f"{raw!r} is not a valid key") from None
+            return column_rule(col_info).parse(str(raw))
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
     return raw
 
 
@@ -707,7 +747,7 @@ def form_values(
         except ValueError as exc:
             form[spec.field_name].errors = [*form[spec.field_name].errors, str(exc)]
             continue
-        if creating and value is None and has_default(col_info.column):
+        if creating and value is None and column_rule(col_info).defaulted:
             continue
         values[spec.column] = value
     return values
