@@ -46,6 +46,7 @@ DATETIME_FORMATS = (
     "%Y-%m-%d",
 )
 GUID_EXAMPLE = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+REQUIRED = "a value is required"
 
 
 class BadInput(ValueError):
@@ -222,7 +223,7 @@ class ColumnRule:
             value = parse(text)
             if value is None:
                 if required:
-                    raise BadInput("a value is required")
+                    raise BadInput(REQUIRED)
                 return None
             check(value)
             return value

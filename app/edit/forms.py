@@ -51,14 +51,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import (
-    InputRequired,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets.core import clean_key
 
 from app.catalog import ColumnInfo, TableInfo
-from app.catalog.columns import BadInput, ColumnRule, column_rule
+from app.catalog.columns import REQUIRED, BadInput, ColumnRule, column_rule
 from app.data.values import tag, untag
 from app.data.writes import rowversion_column
 from app.errors import AppError
@@ -259,6 +259,20 @@ class FieldSpec:
     fk_mode: str = ""  # "" | "select" | "lookup"
 
 
+class RuleRequired:
+    """A required column's field: refused when the submitted text parses to no
+    value (empty, or only spaces for non-text kinds), in the rule's words."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        if field.process_errors:  # unparsable: its own message says why
+            raise StopValidation()
+        if field.data is None or field.data == "":
+            field.errors[:] = []
+            raise StopValidation(REQUIRED)
+
+
 class RuleCheck:
     """The column rule's range, scale and length check as a WTForms validator,
     with the HTML attributes (min, max, maxlength) it implies."""
@@ -371,7 +385,7 @@ def field_name(column: str) -> str:
 
 def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
     rule = column_rule(info)
-    validators: list[Any] = [InputRequired() if required else Optional()]
+    validators: list[Any] = [RuleRequired() if required else Optional()]
     render: dict[str, Any] = {"data-testid": f"field-{spec.column}"}
     if required:
         render["required"] = True
