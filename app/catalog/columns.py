@@ -231,8 +231,25 @@ class ColumnRule:
         return convert
 
 
+# Rules by ColumnInfo (built once per catalog column: forms ask per request); an
+# entry keeps its ColumnInfo so a rebuilt catalog never reuses an old one's rule.
+_RULES: dict[int, tuple[ColumnInfo, ColumnRule]] = {}
+RULES_MAX = 8192
+
+
 def column_rule(info: ColumnInfo) -> ColumnRule:
     """The rule of a catalog column."""
+    found = _RULES.get(id(info))
+    if found is not None and found[0] is info:
+        return found[1]
+    rule = _column_rule(info)
+    if len(_RULES) >= RULES_MAX:
+        _RULES.clear()
+    _RULES[id(info)] = (info, rule)
+    return rule
+
+
+def _column_rule(info: ColumnInfo) -> ColumnRule:
     col = info.column
     kind = info.kind
     bounds = scale = length = None
