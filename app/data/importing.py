@@ -24,24 +24,22 @@ holds a token signed with SECRET_KEY that binds its id to the table and the user
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import decimal
 import io
 import itertools
 import logging
 import operator
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.access import TableAccess
 from app.catalog import TableInfo
+from app.catalog.columns import BadInput, column_rule
 from app.data import writes
 from app.extensions import db
 
@@ -51,16 +49,6 @@ DELIMITERS = ",;\t|"
 PREVIEW_ROWS = 10
 MAX_PROBLEMS = 500
 CHUNK = 1000  # keys per IN (...) check, well under SQL Server's 2,100 parameters
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t", "x"})
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f", ""})
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
-DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d",
-)
 
 
 class UnreadableFile(ValueError):
@@ -150,6 +138,7 @@ class Checked:
     preview: list[dict[str, Any]] = field(default_factory=list)
     preview_rows: list[int] = field(default_factory=list)  # row numbers of preview
     total_problems: int = 0
+    ignored: list[Problem] = field(default_factory=list)  # skipped read-only columns
 
     def add(self, row: int, column: str, message: str) -> None:
         self.total_problems += 1
@@ -244,7 +233,11 @@ def importable_columns(
     """Columns an import may set: not hidden, not server-managed; in upsert mode
     also generated key columns (to find the rows to update, never inserted)."""
     hidden = set(hidden)
-    names = [c.name for c in writes.editable_columns(info.table, hidden, creating=True)]
+    names = [
+        name
+        for name, col_info in info.columns.items()
+        if name not in hidden and column_rule(col_info).editable(creating=True)
+    ]
     if mode == "upsert":
         keys = [n for n in info.primary_key if n not in names and n not in hidden]
         names = keys + names
@@ -262,132 +255,43 @@ def auto_mapping(
     return {h: targets.get(_norm(h), "") for h in headers}
 
 
+def ignored_headers(
+    info: TableInfo,
+    hidden: Iterable[str],
+    headers: Sequence[str],
+    mapping: Mapping[str, str],
+    mode: str = "insert",
+) -> list[Problem]:
+    """Skipped headers that name a column the form shows read-only (identity,
+    computed, rowversion, binary...), with the reason: said, not silently dropped
+    (an exported file carries them)."""
+    hidden = set(hidden)
+    allowed = set(importable_columns(info, hidden, mode))
+    names: dict[str, str] = {}
+    for name, col_info in info.columns.items():
+        if name not in hidden and name not in allowed:
+            names.setdefault(_norm(name), name)
+            names.setdefault(_norm(col_info.label), name)
+    ignored = []
+    for header in headers:
+        target = names.get(_norm(header))
+        if target is not None and not mapping.get(header):
+            reason = column_rule(info.columns[target]).read_only_reason(True)
+            label = info.columns[target].label
+            ignored.append(Problem(0, header, f"not imported: {label} {reason}"))
+    return ignored
+
+
 # --- one value ---------------------------------------------------------------------
 
 
-class BadCell(ValueError):
-    """A cell that is not a valid value for its column; the message says why."""
+BadCell = BadInput  # a cell that is not a valid value for its column
 
 
 def converter(info: TableInfo, name: str) -> Callable[[str], Any]:
     """A function turning a cell into the column's value (None for empty), or
-    raising BadCell with the same rules as the forms."""
-    col_info = info.columns[name]
-    col: Column = col_info.column
-    kind = col_info.kind
-    required = not col.nullable
-    label = col_info.label
-
-    def empty() -> None:
-        if required and not writes.has_default(col):
-            raise BadCell("a value is required")
-        return None
-
-    if kind == "int":
-        low, high = writes.int_range(col) or (None, None)
-
-        def to_int(text: str) -> Any:
-            try:  # int() ignores surrounding whitespace like strip() would
-                value = int(text)
-            except ValueError:
-                text = text.strip()
-                if not text:
-                    return empty()
-                raise BadCell(f"{text!r} is not a whole number") from None
-            if low is not None and not low <= value <= high:
-                raise BadCell(f"{value} is outside {low}..{high}")
-            return value
-
-        return to_int
-    if kind in {"decimal", "money", "float"}:
-        bounds = writes.decimal_range(col)
-        Decimal = decimal.Decimal  # noqa: N806
-
-        def to_number(text: str) -> Any:
-            try:  # the usual cell: a plain number (surrounding whitespace is fine)
-                value = Decimal(text)
-            except decimal.InvalidOperation:
-                text = text.strip().replace(" ", "")
-                if not text:
-                    return empty()
-                if "," in text and "." not in text:
-                    text = text.replace(",", ".")  # decimal comma (European Excel)
-                try:
-                    value = Decimal(text)
-                except decimal.InvalidOperation:
-                    raise BadCell(f"{text!r} is not a number") from None
-            else:
-                text = text.strip()  # for messages
-            if not value.is_finite():
-                raise BadCell(f"{text!r} is not a number")
-            if kind == "float":
-                return float(value)
-            if bounds:
-                low, high, scale = bounds
-                if -value.as_tuple().exponent > scale:
-                    raise BadCell(f"{text} has more than {scale} decimal places")
-                if not low <= value <= high:
-                    raise BadCell(f"{text} is out of range for {label}")
-            return value
-
-        return to_number
-    if kind == "bool":
-
-        def to_bool(text: str) -> Any:
-            word = text.strip().lower()
-            if not word:
-                return empty()
-            if word in TRUE_WORDS:
-                return True
-            if word in FALSE_WORDS:
-                return False
-            raise BadCell(f"{text!r} is not yes/no")
-
-        return to_bool
-    if kind in {"date", "datetime"}:
-        formats = DATE_FORMATS if kind == "date" else DATETIME_FORMATS
-
-        def to_date(text: str) -> Any:
-            text = text.strip()
-            if not text:
-                return empty()
-            try:  # ISO first: fromisoformat is C code, ~20x faster than strptime
-                parsed = dt.datetime.fromisoformat(text)
-            except ValueError:
-                pass
-            else:
-                return parsed.date() if kind == "date" else parsed
-            for fmt in formats:
-                try:
-                    parsed = dt.datetime.strptime(text, fmt)
-                except ValueError:
-                    continue
-                return parsed.date() if kind == "date" else parsed
-            raise BadCell(f"{text!r} is not a date (YYYY-MM-DD)")
-
-        return to_date
-    if kind == "guid":
-
-        def to_guid(text: str) -> Any:
-            text = text.strip()
-            if not text:
-                return empty()
-            try:
-                return uuid.UUID(text)
-            except ValueError:
-                raise BadCell(f"{text!r} is not a GUID") from None
-
-        return to_guid
-    length = getattr(col.type, "length", None)
-
-    def to_text(text: str) -> Any:
-        if text == "":
-            return empty()
-        if length and len(text) > length:
-            raise BadCell(f"is {len(text)} characters long; at most {length} fit")
-        return text
-
-    return to_text
+    raising BadCell: the column rule the forms use (app.catalog.columns)."""
+    return column_rule(info.columns[name]).converter(creating=True)
 
 
 # --- validation --------------------------------------------------------------------
@@ -463,11 +367,11 @@ def plan(
         if not target:
             continue
         if target not in allowed:
-            why = (
-                "is not a column of this table"
-                if target in hidden or target not in table.c
-                else "is set by the database and cannot be imported"
-            )
+            if target in hidden or target not in info.columns:
+                why = "is not a column of this table"
+            else:  # as the form shows it read-only (app.catalog.columns)
+                reason = column_rule(info.columns[target]).read_only_reason(True)
+                why = f"{reason or 'is not editable'}, so it cannot be imported"
             checked.add(0, header, f"{target!r} {why}")
             continue
         if target in used.values():
@@ -480,8 +384,10 @@ def plan(
     required = [
         n
         for n in allowed
-        if not writes.has_default(table.c[n]) and n not in generated_pk
+        if column_rule(info.columns[n]).required(creating=True)
+        and n not in generated_pk
     ]
+    checked.ignored = ignored_headers(info, hidden, headers, mapping, mode)
     for name in required:
         if name not in used.values() and mode == "insert":
             checked.add(0, info.columns[name].label, "a required column is missing")
@@ -600,7 +506,7 @@ def validate(
     if checked.total_problems:
         return checked
     _check_keys(info, access, the_plan, keys, count, mode, checked)
-    _check_uniques(info, the_plan, unique_seen, keys, checked)
+    _check_uniques(info, access, the_plan, unique_seen, keys, checked)
     _check_references(the_plan, wanted, access_for, checked)
     return checked
 
@@ -659,6 +565,7 @@ def _check_keys(
 
 def _check_uniques(
     info: TableInfo,
+    access: TableAccess,
     the_plan: Plan,
     unique_seen: list[dict[Any, int]],
     keys: dict[tuple, int],
@@ -667,18 +574,30 @@ def _check_uniques(
     table = info.table
     pk = tuple(the_plan.pk)
     own_key = {number: key for key, number in keys.items()}
+    read_filter = writes._visible(access)  # noqa: SLF001
     for (cols, _at), seen in zip(the_plan.uniques, unique_seen, strict=True):
         if not seen:
             continue
         width = len(cols)
-        for found in _existing(table, list(cols), _as_tuples(seen, width), extra=pk):
+        wanted = _as_tuples(seen, width)
+        clashes = _existing(table, list(cols), wanted, extra=pk)
+        # As the forms do (writes.check_unique): a clash outside the caller's row
+        # filter is refused without repeating the value.
+        visible = (
+            _existing(table, list(cols), wanted, *read_filter, extra=pk)
+            if read_filter and clashes
+            else clashes
+        )
+        for found in clashes:
             value, found_pk = found[:width], found[width:]
             number = seen.get(value[0] if width == 1 else value, 0)
             if own_key.get(number) != found_pk:  # upsert: a row may keep its value
                 checked.add(
                     number,
                     ", ".join(cols),
-                    f"another row already has {', '.join(map(str, value))}",
+                    f"another row already has {', '.join(map(str, value))}"
+                    if found in visible
+                    else "another row already has this value",
                 )
 
 

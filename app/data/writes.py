@@ -46,9 +46,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ColumnElement,
-    FetchedValue,
     ForeignKeyConstraint,
-    Numeric,
     String,
     Table,
     UniqueConstraint,
@@ -68,21 +66,16 @@ from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.sql import Select, visitors
-from sqlalchemy.types import BigInteger, Integer, LargeBinary, SmallInteger
+from sqlalchemy.types import Integer, LargeBinary
 
 from app.access import TableAccess
+from app.catalog.columns import ROWVERSION_TYPES, server_managed  # shared rules
 from app.extensions import db
 from app.logs import current_request_id
 from app.models.audit import AuditLog
 
 log = logging.getLogger(__name__)
 
-ROWVERSION_TYPES = (mssql.TIMESTAMP,)  # mssql.ROWVERSION subclasses TIMESTAMP
-SERVER_CLOCK = re.compile(
-    r"\b(sysdatetime|getdate|getutcdate|sysutcdatetime|sysdatetimeoffset|"
-    r"current_timestamp|now|newid|newsequentialid)\b",
-    re.IGNORECASE,
-)
 # Types SQL Server cannot compare with "=" (legacy LOBs): never used as originals.
 UNCOMPARABLE = (mssql.NTEXT, mssql.TEXT, mssql.IMAGE, mssql.XML)
 REFERENCE_COUNT_CAP = 10_000
@@ -146,47 +139,6 @@ def rowversion_column(table: Table) -> Column | None:
     return None
 
 
-def _is_autoincrement(col: Column) -> bool:
-    return col.identity is not None or (
-        col.primary_key
-        and table_autoincrement(col.table) is col
-        and isinstance(col.type, Integer)
-    )
-
-
-def table_autoincrement(table: Table) -> Column | None:
-    """The column whose value the database generates on insert (identity), if any."""
-    try:
-        return table._autoincrement_column  # noqa: SLF001  (public enough, stable)
-    except AttributeError:
-        return None
-
-
-def server_managed(col: Column) -> bool:
-    """True for columns the database fills itself: never sent in INSERT/UPDATE."""
-    if isinstance(col.type, ROWVERSION_TYPES) or col.computed is not None:
-        return True
-    if _is_autoincrement(col):
-        return True
-    default = col.server_default
-    if default is None:
-        return False
-    arg = getattr(default, "arg", None)
-    if arg is None:  # a bare FetchedValue: the server decides
-        return type(default) is FetchedValue
-    return bool(SERVER_CLOCK.search(str(getattr(arg, "text", arg))))
-
-
-def has_default(col: Column) -> bool:
-    """True when the column may be left out of an INSERT."""
-    return (
-        col.nullable
-        or col.server_default is not None
-        or col.default is not None
-        or server_managed(col)
-    )
-
-
 def editable_columns(
     table: Table, hidden: Iterable[str] = (), *, creating: bool = False
 ) -> list[Column]:
@@ -222,55 +174,6 @@ def _visible(access: TableAccess, action: str = "read") -> list[ColumnElement[bo
     if where is None and action == "read":
         where = access.row_filter
     return [where] if where is not None else []
-
-
-# --- ranges of SQL types ---------------------------------------------------------
-
-INT_RANGES = {
-    "TINYINT": (0, 255),
-    "SMALLINT": (-(2**15), 2**15 - 1),
-    "INTEGER": (-(2**31), 2**31 - 1),
-    "INT": (-(2**31), 2**31 - 1),
-    "BIGINT": (-(2**63), 2**63 - 1),
-}
-MONEY_RANGES = {
-    "MONEY": (
-        decimal.Decimal("-922337203685477.5808"),
-        decimal.Decimal("922337203685477.5807"),
-        4,
-    ),
-    "SMALLMONEY": (decimal.Decimal("-214748.3648"), decimal.Decimal("214748.3647"), 4),
-}
-
-
-def int_range(column: Column) -> tuple[int, int] | None:
-    """The storable range of an integer column's type."""
-    type_ = column.type
-    if isinstance(type_, mssql.TINYINT):
-        return INT_RANGES["TINYINT"]
-    if isinstance(type_, SmallInteger):
-        return INT_RANGES["SMALLINT"]
-    if isinstance(type_, BigInteger):
-        return INT_RANGES["BIGINT"]
-    if isinstance(type_, Integer):
-        return INT_RANGES["INTEGER"]
-    return None
-
-
-def decimal_range(
-    column: Column,
-) -> tuple[decimal.Decimal, decimal.Decimal, int] | None:
-    """(min, max, scale) of a decimal or money column."""
-    name = type(column.type).__name__.upper()
-    if name in MONEY_RANGES:
-        return MONEY_RANGES[name]
-    if isinstance(column.type, Numeric) and column.type.precision:
-        scale = column.type.scale or 0
-        top = decimal.Decimal(10) ** (column.type.precision - scale) - (
-            decimal.Decimal(10) ** -scale
-        )
-        return -top, top, scale
-    return None
 
 
 # --- values as JSON (audit, signed originals) ----------------------------------------
@@ -822,8 +725,10 @@ def check_unique(
     values: Mapping[str, Any],
     pk: Mapping[str, Any] | None = None,
     labels: Mapping[str, str] | None = None,
+    access: TableAccess | None = None,
 ) -> None:
-    """Friendly duplicate messages before the database would refuse the write."""
+    """Friendly duplicate messages before the database would refuse the write;
+    the value is named only when the caller may see the clashing row."""
     errors = FieldErrors()
     candidates = list(unique_sets(table))
     if pk is None and all(c.name in values for c in pk_columns(table)):
@@ -839,10 +744,32 @@ def check_unique(
         if any_row(*where):
             names = ", ".join((labels or {}).get(n, n) for n in cols)
             shown = ", ".join(str(json_value(values[n])) for n in cols)
-            message = f"Another row already has {names} = {shown}."
+            if clash_visible(table, access, where):
+                message = f"Another row already has {names} = {shown}."
+            else:
+                message = unique_clash_hidden(names)
             errors.add(cols[0] if len(cols) == 1 else None, message)
     if errors.errors:
         raise errors
+
+
+def clash_visible(
+    table: Table, access: TableAccess | None, where: Sequence[ColumnElement[bool]]
+) -> bool:
+    """Whether a row matching ``where`` (a unique clash) is one the caller may see:
+    only then may a message repeat the value. Without a row filter every row is
+    visible; with one, a clash outside it must not confirm the row exists with
+    that value beyond the one bit the refusal itself gives (README, Access)."""
+    visible = _visible(access) if access is not None else []
+    if not visible:
+        return True
+    stmt = select(*pk_columns(table)).where(*where, *visible).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
+def unique_clash_hidden(names: str) -> str:
+    """The duplicate message that does not repeat the value (a hidden clash)."""
+    return f"Another row already has this {names}."
 
 
 def check_references(
@@ -1093,7 +1020,7 @@ def insert_row(
     check_values(table, access, values, creating=True)
 
     def work() -> dict[str, Any]:
-        check_unique(table, values, None, labels)
+        check_unique(table, values, None, labels, access)
         check_references(table, values, access_for, labels)
         result = db.session.execute(insert_statement(table, values))
         generated = result.inserted_primary_key or ()
@@ -1139,7 +1066,7 @@ def update_row(
         if before is None:
             raise RowGone()
         old, new = _changed(before, values, values.keys())
-        check_unique(table, new, pk, labels)
+        check_unique(table, new, pk, labels, access)
         check_references(table, new, access_for, labels)
         stmt, params = update_template(
             table, pk, values, original, access=access, action="update"

@@ -1,9 +1,10 @@
 """Forms generated from column metadata (Flask-WTF).
 
-One field per column the caller may set: required from NOT NULL without a default,
-``Length`` from ``String(n)``, ranges from the integer type or the decimal's precision
-and scale, date / datetime-local / checkbox widgets, foreign keys as a select (small
-referenced tables) or a searchable lookup (large ones). Server-managed columns
+One field per column the caller may set, by the column rules CSV imports use too
+(app.catalog.columns: editability, required, range, length, scale, and the parsing
+of the submitted text, so form and import accept and refuse the same values with the
+same words): date / datetime-local / checkbox widgets, foreign keys as a select
+(small referenced tables) or a searchable lookup (large ones). Server-managed columns
 (identity, computed, rowversion, clock/newid defaults), primary keys on edit, and
 binary columns are shown read-only and are never fields, so a crafted POST cannot set
 them; columns hidden from the caller are neither shown nor read.
@@ -50,23 +51,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
 from wtforms.validators import (
-    InputRequired,
-    Length,
-    NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets.core import clean_key
 
 from app.catalog import ColumnInfo, TableInfo
+from app.catalog.columns import REQUIRED, BadInput, ColumnRule, column_rule
 from app.data.values import tag, untag
-from app.data.writes import (
-    decimal_range,
-    has_default,
-    int_range,
-    rowversion_column,
-    server_managed,
-)
+from app.data.writes import rowversion_column
 from app.errors import AppError
 
 ORIGINAL_FIELD = "original_token"
@@ -265,27 +259,123 @@ class FieldSpec:
     fk_mode: str = ""  # "" | "select" | "lookup"
 
 
-def _scale_validator(scale: int):
-    def check(_form, field: Field) -> None:
-        value = field.data
-        if (
-            isinstance(value, decimal.Decimal)
-            and value.is_finite()
-            and -value.as_tuple().exponent > scale
-        ):
-            raise ValidationError(f"Use at most {scale} decimal places.")
+class RuleRequired:
+    """A required column's field: refused when the submitted text parses to no
+    value (empty, or only spaces for non-text kinds), in the rule's words."""
 
-    return check
+    field_flags = {"required": True}
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        if field.process_errors:  # unparsable: its own message says why
+            raise StopValidation()
+        if field.data is None or field.data == "":
+            field.errors[:] = []
+            raise StopValidation(REQUIRED)
 
 
-def _guid_validator(_form, field: Field) -> None:
-    if field.data:
+class RuleCheck:
+    """The column rule's range, scale and length check as a WTForms validator,
+    with the HTML attributes (min, max, maxlength) it implies."""
+
+    def __init__(self, rule: ColumnRule) -> None:
+        self.rule = rule
+        self.field_flags = rule.flags()
+
+    def __call__(self, _form: Any, field: Field) -> None:
         try:
-            uuid.UUID(str(field.data))
-        except ValueError:
-            raise ValidationError(
-                "Enter a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301."
-            ) from None
+            self.rule.check(field.data)
+        except BadInput as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class RuleParsed:
+    """A field whose submitted text is parsed by the column rule (the import's
+    parser): its data is the typed value, a refusal the rule's message, and the
+    widget shows the text as typed. ``type`` stays the WTForms class name the
+    templates and ``field_view`` know."""
+
+    wtforms_type = ""
+
+    def __init__(self, *args: Any, rule: ColumnRule, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+        self.type = self.wtforms_type
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = self.parsed(self.rule.parse(valuelist[0]))
+        except BadInput as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+
+    def parsed(self, value: Any) -> Any:
+        return value
+
+    def _value(self) -> Any:
+        if self.raw_data:
+            return self.raw_data[0]
+        return super()._value()
+
+
+class RuleIntegerField(RuleParsed, IntegerField):
+    wtforms_type = "IntegerField"
+
+
+class RuleDecimalField(RuleParsed, DecimalField):
+    wtforms_type = "DecimalField"
+
+
+class RuleFloatField(RuleParsed, FloatField):
+    wtforms_type = "FloatField"
+
+
+class RuleDateField(RuleParsed, DateField):
+    wtforms_type = "DateField"
+
+
+class RuleDateTimeField(RuleParsed, DateTimeLocalField):
+    wtforms_type = "DateTimeLocalField"
+
+
+class RuleTimeField(RuleParsed, TimeField):
+    wtforms_type = "TimeField"
+
+
+class RuleTextField(RuleParsed, StringField):
+    wtforms_type = "StringField"
+
+
+class RuleBooleanField(RuleParsed, BooleanField):
+    """A checkbox: absent is False, a sent value must be a yes/no word."""
+
+    wtforms_type = "BooleanField"
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if not valuelist:
+            self.data = False
+
+    def parsed(self, value: Any) -> Any:
+        return bool(value)
+
+
+class RuleYesNoField(RuleParsed, SelectField):
+    """The yes / no / empty select of a nullable boolean; the data stays in the
+    widget's form ("1", "0", "") so the choice is shown again after an error."""
+
+    wtforms_type = "SelectField"
+
+    def parsed(self, value: Any) -> Any:
+        return "" if value is None else ("1" if value else "0")
+
+    def _value(self) -> Any:  # a select shows its data, not raw text
+        return SelectField._value(self)
+
+    def pre_validate(self, form: Any) -> None:
+        if not self.process_errors:  # a refused word is one message, not two
+            super().pre_validate(form)
 
 
 def field_name(column: str) -> str:
@@ -294,8 +384,8 @@ def field_name(column: str) -> str:
 
 
 def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
-    col = info.column
-    validators: list[Any] = [InputRequired() if required else Optional()]
+    rule = column_rule(info)
+    validators: list[Any] = [RuleRequired() if required else Optional()]
     render: dict[str, Any] = {"data-testid": f"field-{spec.column}"}
     if required:
         render["required"] = True
@@ -313,72 +403,50 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
         return StringField(
             spec.label, validators=validators, render_kw=render, widget=TEXT_INPUT
         )
+    validators.append(RuleCheck(rule))
     if kind == "bool":
         if required or not info.nullable:
-            return BooleanField(spec.label, render_kw=render, widget=CHECKBOX_INPUT)
-        return SelectField(
+            return RuleBooleanField(
+                spec.label, rule=rule, render_kw=render, widget=CHECKBOX_INPUT
+            )
+        return RuleYesNoField(
             spec.label,
+            rule=rule,
             choices=YES_NO_CHOICES,
             validators=[Optional()],
             render_kw=render,
             widget=SELECT,
         )
+    common = {"rule": rule, "validators": validators, "render_kw": render}
     if kind == "int":
-        bounds = int_range(col)
-        if bounds:
-            validators.append(NumberRange(*bounds))
-            render.update(min=bounds[0], max=bounds[1], step=1)
-        return IntegerField(
-            spec.label, validators=validators, render_kw=render, widget=NUMBER_INPUT
-        )
+        if rule.bounds:
+            render.update(min=rule.bounds[0], max=rule.bounds[1], step=1)
+        return RuleIntegerField(spec.label, widget=NUMBER_INPUT, **common)
     if kind in {"decimal", "money"}:
-        bounds = decimal_range(col)
-        if bounds:
-            low, high, scale = bounds
-            validators += [NumberRange(low, high), _scale_validator(scale)]
+        if rule.scale is not None:
+            scale = rule.scale
             render.update(step=str(decimal.Decimal(10) ** -scale) if scale else "1")
-        return DecimalField(
-            spec.label,
-            places=None,
-            validators=validators,
-            render_kw=render,
-            widget=ANY_NUMBER_INPUT,
+        return RuleDecimalField(
+            spec.label, places=None, widget=ANY_NUMBER_INPUT, **common
         )
     if kind == "float":
-        return FloatField(
-            spec.label, validators=validators, render_kw=render, widget=ANY_NUMBER_INPUT
-        )
+        return RuleFloatField(spec.label, widget=ANY_NUMBER_INPUT, **common)
     if kind == "date":
-        return DateField(
-            spec.label, validators=validators, render_kw=render, widget=DATE_INPUT
-        )
+        return RuleDateField(spec.label, widget=DATE_INPUT, **common)
     if kind == "datetime":
-        return DateTimeLocalField(
+        common["render_kw"] = {**render, "step": 1}
+        return RuleDateTimeField(
             spec.label,
             format=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"],
-            validators=validators,
-            render_kw={**render, "step": 1},
             widget=DATETIME_INPUT,
+            **common,
         )
     if kind == "time":
-        return TimeField(
-            spec.label,
-            format="%H:%M:%S",
-            validators=validators,
-            render_kw=render,
-            widget=TIME_INPUT,
-        )
+        return RuleTimeField(spec.label, format="%H:%M:%S", widget=TIME_INPUT, **common)
     if kind == "guid":
-        return StringField(
-            spec.label,
-            validators=[*validators, _guid_validator],
-            render_kw=render,
-            widget=TEXT_INPUT,
-        )
-    length = getattr(col.type, "length", None)
-    if length:
-        validators.append(Length(max=length))
-        render["maxlength"] = length
+        return RuleTextField(spec.label, widget=TEXT_INPUT, **common)
+    if rule.max_length:
+        render["maxlength"] = rule.max_length
     if kind == "longtext":
         return TextAreaField(
             spec.label, validators=validators, render_kw=render, widget=TEXT_AREA
@@ -561,12 +629,7 @@ def _field_specs(
     for name, col_info in info.columns.items():
         if name in hidden:
             continue
-        col = col_info.column
-        read_only = (
-            server_managed(col)
-            or (col.primary_key and not creating)
-            or col_info.kind in {"binary", "other"}
-        )
+        read_only = not column_rule(col_info).editable(creating)
         specs.append(
             FieldSpec(
                 column=str(name),  # not quoted_name: templates escape it cheaply
@@ -610,10 +673,7 @@ def _build_form_class(
         if spec.read_only:
             continue
         col_info = info.columns[spec.column]
-        col = col_info.column
-        required = not col.nullable and not (creating and has_default(col))
-        if col.primary_key and creating:
-            required = True
+        required = column_rule(col_info).required(creating)
         unbound = _field_for(col_info, spec, required)
         if col_info.help:
             unbound.kwargs["description"] = col_info.help  # the macro shows it
@@ -649,6 +709,21 @@ def form_data(
     return data
 
 
+def refill(
+    form: EditForm,
+    info: TableInfo,
+    specs: Sequence[FieldSpec],
+    row: Mapping[str, Any],
+) -> None:
+    """Show ``row``'s values in the fields of ``specs`` (dropping what was posted
+    for them): the conflict page's fields this user did not change."""
+    for name, value in form_data(info, specs, row).items():
+        field = form[name]
+        field.raw_data = None  # widgets show raw_data first
+        field.data = value
+        field.errors = []
+
+
 def _typed(col_info: ColumnInfo, spec: FieldSpec, raw: Any) -> Any:
     if raw is None or raw == "":
         return None
@@ -656,17 +731,11 @@ def _typed(col_info: ColumnInfo, spec: FieldSpec, raw: Any) -> Any:
         return raw if isinstance(raw, bool) else raw == "1"
     if spec.kind == "guid":
         return uuid.UUID(str(raw))
-    if spec.fk_mode:
-        target = col_info.kind
+    if spec.fk_mode:  # a key typed or chosen: parsed by the key column's rule
         try:
-            if target == "int":
-                return int(raw)
-            if target in {"decimal", "money"}:
-                return decimal.Decimal(raw)
-            if target == "guid":
-                return uuid.UUID(str(raw))
-        except (ValueError, ArithmeticError):
-            raise ValueError(f"{raw!r} is not a valid key") from None
+            return column_rule(col_info).parse(str(raw))
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
     return raw
 
 
@@ -692,7 +761,7 @@ def form_values(
         except ValueError as exc:
             form[spec.field_name].errors = [*form[spec.field_name].errors, str(exc)]
             continue
-        if creating and value is None and has_default(col_info.column):
+        if creating and value is None and column_rule(col_info).defaulted:
             continue
         values[spec.column] = value
     return values
@@ -718,26 +787,58 @@ def original_values(
     rv = rowversion_column(info.table)
     if rv is not None:
         return {rv.name: row[rv.name]}
+    return base_values(specs, row)
+
+
+def base_values(specs: Sequence[FieldSpec], row: Mapping[str, Any]) -> dict[str, Any]:
+    """The editable values a form opens with: what tells which fields a user
+    changed (app.edit.merge)."""
     return {s.column: row[s.column] for s in specs if not s.read_only}
 
 
+@dataclass(frozen=True)
+class Signed:
+    """A decoded original token: the concurrency originals and the base values the
+    form was opened with (None from a token signed before bases were carried)."""
+
+    original: dict[str, Any]
+    base: dict[str, Any] | None
+
+
 def sign_original(
-    info: TableInfo, pk: Mapping[str, Any], original: Mapping[str, Any]
+    info: TableInfo,
+    pk: Mapping[str, Any],
+    original: Mapping[str, Any],
+    base: Mapping[str, Any] | None = None,
 ) -> str:
-    """The hidden field's value: table, key and originals, signed with SECRET_KEY."""
-    payload = {
+    """The hidden field's value: table, key, originals and (when they are not the
+    originals themselves, as on rowversion tables) the base values, signed with
+    SECRET_KEY."""
+    payload: dict[str, Any] = {
         "t": info.key,
         "k": [tag(v) for v in pk.values()],
         "o": {k: tag(v) for k, v in original.items()},
     }
+    if base is not None and dict(base) != dict(original):
+        payload["b"] = {k: tag(v) for k, v in base.items()}
     return _serializer().dumps(payload)
 
 
-def read_original(
-    info: TableInfo, pk: Mapping[str, Any], token: str | None
-) -> dict[str, Any]:
-    """The originals from a signed token; 400 when it is missing, forged, or for
-    another table or row (a tampered primary key)."""
+def sign_form(
+    info: TableInfo,
+    pk: Mapping[str, Any],
+    specs: Sequence[FieldSpec],
+    row: Mapping[str, Any],
+) -> str:
+    """The token of an edit form opened on ``row``: its originals and its base."""
+    return sign_original(
+        info, pk, original_values(info, specs, row), base_values(specs, row)
+    )
+
+
+def read_signed(info: TableInfo, pk: Mapping[str, Any], token: str | None) -> Signed:
+    """Originals and base from a signed token; 400 when it is missing, forged, or
+    for another table or row (a tampered primary key)."""
     tampered = AppError(
         400,
         "Form tampered or incomplete",
@@ -750,8 +851,20 @@ def read_original(
         payload = _serializer().loads(token)
         keys = [untag(v) for v in payload["k"]]
         original = {k: untag(v) for k, v in payload["o"].items()}
-    except (BadSignature, KeyError, TypeError, ValueError):
+        base = payload.get("b")
+        if base is not None:
+            base = {k: untag(v) for k, v in base.items()}
+    except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
         raise tampered from None
     if payload.get("t") != info.key or keys != list(pk.values()):
         raise tampered
-    return original
+    if base is None and rowversion_column(info.table) is None:
+        base = original  # the originals are the form's editable values
+    return Signed(original, base)
+
+
+def read_original(
+    info: TableInfo, pk: Mapping[str, Any], token: str | None
+) -> dict[str, Any]:
+    """The originals from a signed token (see ``read_signed``)."""
+    return read_signed(info, pk, token).original

@@ -41,10 +41,14 @@ from app.edit.forms import (
     form_values,
     original_values,
     read_original,
+    read_signed,
+    refill,
     release_form,
+    sign_form,
     sign_original,
     split_specs,
 )
+from app.edit.merge import BOTH, THEIRS, YOURS, field_change, my_changes
 from app.errors import AppError
 from app.extensions import db
 from app.urls import fixed_url
@@ -327,29 +331,35 @@ def edit(schema: str, table: str, row_key: str):
         raise AppError(404, detail=f"There is no such row in {scope.info.label}.")
     specs, form = _build_form(scope, creating=False, row=row)
     if request.method == "GET":
-        form.original_token.data = sign_original(
-            scope.info, pk, original_values(scope.info, specs, row)
-        )
+        form.original_token.data = sign_form(scope.info, pk, specs, row)
         return _render_form(scope, specs, form, row=row, creating=False)
-    original = read_original(scope.info, pk, form.original_token.data)
+    signed = read_signed(scope.info, pk, form.original_token.data)
     problems: list[str] = []
     if form.validate():
         values = form_values(scope.info, specs, form, creating=False)
+        # Only what this user changed is written: never another person's change
+        # undone in a field this user did not touch (issue 14).
+        changes = my_changes(scope.info, values, signed.base)
+        if not form.errors and not changes:
+            flash(f"{scope.info.label}: nothing was changed.", "info")
+            return redirect(detail_url(scope.info, pk))
         if not form.errors:
             try:
                 writes.update_row(
                     scope.table,
                     scope.access,
                     pk,
-                    values,
-                    original,
+                    changes,
+                    signed.original,
                     g.identity.login,
                     _access_for,
                     _labels(scope),
                     before=row,
                 )
             except writes.Conflict as exc:
-                return _conflict(scope, specs, form, pk, exc.current, values)
+                return _conflict(
+                    scope, specs, form, pk, exc.current, values, signed.base
+                )
             except writes.RowGone:
                 raise _gone(scope.info) from None
             except writes.FieldErrors as exc:
@@ -373,21 +383,44 @@ def _read_for_form(scope: Scope, pk: dict[str, Any]) -> dict[str, Any] | None:
         return writes.read_row(scope.table, scope.access, pk, "update", connection)
 
 
-def _conflict(scope: Scope, specs, form, pk, current: dict[str, Any], mine: dict):
-    """Their values beside yours; the form now carries their version's token."""
+def _conflict(
+    scope: Scope,
+    specs,
+    form,
+    pk,
+    current: dict[str, Any],
+    mine: dict,
+    base: dict[str, Any] | None,
+):
+    """Their values beside yours and what applying yours saves. The form is rebased
+    on their version (app.edit.merge): its token carries their version and values,
+    and the fields you did not change show theirs."""
     info = scope.info
-    form.original_token.data = sign_original(
-        info, pk, original_values(info, specs, current)
-    )
+    changes = my_changes(info, mine, base)
+    form.original_token.data = sign_form(info, pk, specs, current)
+    refill(form, info, [s for s in specs if s.column not in changes], current)
     shown = [s for s in specs if not (s.read_only and s.column not in current)]
+    fates = {
+        s.column: field_change(info, s.column, base, current, changes)
+        for s in shown
+        if not s.read_only
+    }
     theirs = [current.get(s.column) for s in shown]
     yours = [mine.get(s.column, t) for s, t in zip(shown, theirs, strict=True)]
-    their_cells, your_cells = shown_cells(scope, shown, [theirs, yours])
+    applied = [
+        fates[s.column].applied if s.column in fates else t
+        for s, t in zip(shown, theirs, strict=True)
+    ]
+    their_cells, your_cells, applied_cells = shown_cells(
+        scope, shown, [theirs, yours, applied]
+    )
     rows = [
         {
             "spec": spec,
             "theirs": their_cells[i],
             "yours": your_cells[i],
+            "applied": applied_cells[i],
+            "change": fates[spec.column].change if spec.column in fates else "",
             "differs": spec.column in mine and display(theirs[i]) != display(yours[i]),
         }
         for i, spec in enumerate(shown)
@@ -406,6 +439,10 @@ def _conflict(scope: Scope, specs, form, pk, current: dict[str, Any], mine: dict
             form=form,
             rows=rows,
             row=current,
+            counts={
+                c: sum(1 for f in fates.values() if f.change == c)
+                for c in (THEIRS, YOURS, BOTH)
+            },
             display=display_for(scope),
             lookups=_lookup_urls(scope, specs),
             discard_url=detail_url(info, pk),

@@ -36,11 +36,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from app.access import TableAccess
+from app.access import policy as access_policy
 from app.catalog import build_catalog, get_catalog, set_catalog
 from app.data import importing, writes
 from app.extensions import db
 from app.models import AuditLog
-from tests.edit.world import WRITE
+from tests.edit.test_conflict_merge import browser_fields
+from tests.edit.world import ALEX, DANA, WRITE, Policy
 
 pytestmark = pytest.mark.postgres
 
@@ -71,7 +73,7 @@ people = Table(
     schema="corp",
 )
 
-ACTOR = "CONTOSO\\amorgan"
+ACTOR = ALEX
 
 
 def _access(table: Table) -> TableAccess:
@@ -305,3 +307,75 @@ def test_pg_import_clean_file_inserts_all_with_audit(pg_world):
         keys = {json.loads(a["row_key"])["person_id"] for a in audit}
         assert len(audit) == 2500 and len(keys) == 2500
         assert json.loads(audit[0]["new_values"])["login"].startswith("CONTOSO\\q")
+
+
+# --- edit conflicts between two sessions (pages) ------------------------------------
+
+
+@pytest.fixture
+def pg_clients(pg_world):
+    """Two signed-in test clients (separate cookies) over the PostgreSQL tables."""
+    policy = Policy()
+    for login in (ALEX, DANA):
+        for table in (departments, people):
+            policy.give(login, table)
+    pg_world.config["WTF_CSRF_ENABLED"] = False
+    pg_world.extensions[access_policy.EXTENSION_KEY] = policy
+    clients = []
+    for login in (ALEX, DANA):
+        client = pg_world.test_client()
+        client.environ_base.update({"REMOTE_USER": login, "AUTH_TYPE": "Negotiate"})
+        clients.append(client)
+    return clients
+
+
+def _pg_person(pg_world) -> dict:
+    with pg_world.app_context():
+        found = db.session.execute(select(people).where(people.c.person_id == 1))
+        return dict(found.mappings().one())
+
+
+def _pg_save(client, changes: dict[str, str], page=None):
+    url = "/t/corp/people/1/edit"
+    data = browser_fields(page or client.get(url), "edit-form")
+    data.update({f"f_{k}": v for k, v in changes.items()})
+    return client.post(url, data=data)
+
+
+def test_pg_apply_mine_after_conflict_keeps_their_change_to_another_field(
+    pg_world, pg_clients
+):
+    """GIVEN Alex and Dana open person 1 (original-value concurrency on PostgreSQL)
+    and Dana saves level 4
+    WHEN Alex saves a new login, gets the conflict page and applies his version
+    THEN the login is Alex's and the level stays Dana's 4."""
+    alex, dana = pg_clients
+    alex_page = alex.get("/t/corp/people/1/edit")
+    assert _pg_save(dana, {"level": "4"}).status_code == 302
+    conflict = _pg_save(alex, {"login": "CONTOSO\\jokafor2"}, page=alex_page)
+    assert conflict.status_code == 409
+    url = "/t/corp/people/1/edit"
+    applied = alex.post(url, data=browser_fields(conflict, "conflict-form"))
+    assert applied.status_code == 302
+    person = _pg_person(pg_world)
+    assert (person["login"], person["level"]) == ("CONTOSO\\jokafor2", 4)
+
+
+def test_pg_apply_mine_after_a_third_change_gives_the_conflict_page_again(
+    pg_world, pg_clients
+):
+    """GIVEN Alex got the conflict page after Dana saved level 4
+    WHEN Dana saves a salary before Alex applies his login
+    THEN applying answers 409 again and Dana's level and salary are both kept."""
+    alex, dana = pg_clients
+    alex_page = alex.get("/t/corp/people/1/edit")
+    assert _pg_save(dana, {"level": "4"}).status_code == 302
+    conflict = _pg_save(alex, {"login": "CONTOSO\\jokafor2"}, page=alex_page)
+    assert conflict.status_code == 409
+    assert _pg_save(dana, {"salary": "1234.50"}).status_code == 302
+    url = "/t/corp/people/1/edit"
+    again = alex.post(url, data=browser_fields(conflict, "conflict-form"))
+    assert again.status_code == 409
+    person = _pg_person(pg_world)
+    assert person["login"] == "CONTOSO\\jokafor"
+    assert (person["level"], str(person["salary"])) == (4, "1234.50")
