@@ -45,7 +45,7 @@ class AuditLog(db.Model):
     # turn non-Latin-1 logins and values into "?").
     user_login: Mapped[str] = mapped_column(Unicode(256), nullable=False)
     request_id: Mapped[str | None] = mapped_column(String(32))
-    table_name: Mapped[str] = mapped_column(Unicode(256), nullable=False)  # schema.table
+    table_name: Mapped[str] = mapped_column(Unicode(256), nullable=False)  # schema.tbl
     row_key: Mapped[str] = mapped_column(Unicode(400), nullable=False)  # JSON of the PK
     action: Mapped[str] = mapped_column(String(10), nullable=False)
     # Unicode without a length is NVARCHAR(max); UnicodeText could compile to NTEXT.
