@@ -259,3 +259,22 @@ def type_abilities(type_: TypeEngine[Any]) -> TypeAbilities:
             why_not=f"{name} columns can't be sorted, compared or searched here",
         )
     return TypeAbilities()
+
+
+# --- temporal tables: what the generator records in the models -----------------------
+
+# column.info key: "row_start" / "row_end" for GENERATED ALWAYS AS ROW START/END columns
+# (sys.columns.generated_always_type 1/2). SQL Server refuses them in any INSERT or
+# UPDATE (Msg 13536/13537).
+PERIOD_INFO_KEY = "generated_always"
+PERIOD_KINDS = {1: "row_start", 2: "row_end"}
+# table.info keys: the history table of a system-versioned table, and the reverse.
+HISTORY_TABLE_INFO_KEY = "history_table"
+HISTORY_OF_INFO_KEY = "history_of"
+# column.info key the readers use to hand an unknown type's SQL name to the generator.
+SQL_TYPE_INFO_KEY = "sql_type"
+
+
+def is_period_column(column: Any) -> bool:
+    """True for a temporal table's ROW START/END column (set by SQL Server)."""
+    return bool(getattr(column, "info", {}).get(PERIOD_INFO_KEY))
