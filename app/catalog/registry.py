@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.types import _Binary
+from sqlalchemy.types import TypeDecorator, _Binary
 
 from app.catalog.model import (
     ColumnInfo,
@@ -34,6 +34,7 @@ from app.catalog.model import (
     TableInfo,
 )
 from app.catalog.settings import SettingsFile, TableSettings, load_settings
+from app.mssql_types import OpaqueSqlType
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,10 @@ class Catalog:
 def column_kind(column: Column) -> str:
     """The display/filter kind of a column, from its SQL type."""
     type_ = column.type
+    if isinstance(type_, OpaqueSqlType):
+        return "other"
+    if isinstance(type_, TypeDecorator):  # DATETIME_LEGACY: a DateTime underneath
+        type_ = type_.impl_instance
     type_name = type(type_).__name__.upper()
     if type_name in {"MONEY", "SMALLMONEY"}:
         return "money"
