@@ -73,6 +73,7 @@ from app.access import TableAccess
 from app.extensions import db
 from app.logs import current_request_id
 from app.models.audit import AuditLog
+from app.mssql_types import OpaqueSqlType, is_period_column
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,8 @@ def server_managed(col: Column) -> bool:
     """True for columns the database fills itself: never sent in INSERT/UPDATE."""
     if isinstance(col.type, ROWVERSION_TYPES) or col.computed is not None:
         return True
+    if is_period_column(col):  # temporal ROW START/END: Msg 13536/13537 if sent
+        return True
     if _is_autoincrement(col):
         return True
     default = col.server_default
@@ -196,6 +199,7 @@ def editable_columns(
         for col in table.columns
         if col.name not in hidden
         and not server_managed(col)
+        and not isinstance(col.type, OpaqueSqlType)  # CLR types: read as text only
         and (creating or not col.primary_key)
     ]
 
