@@ -165,7 +165,7 @@ def _head_and_exports(
         return found[1], found[2]
     sort_links = {}
     for column in page.columns:
-        if column.kind == "binary":
+        if not column.sortable:  # binary, xml, CLR types: the header says why
             continue
         target = "-" + column.name if current_sort == column.name else column.name
         sort_links[column.name] = link(sort=target)

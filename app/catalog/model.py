@@ -59,6 +59,12 @@ class ColumnInfo:
     hidden: bool = False  # hidden by the settings file (everyone)
     fk: ForeignKeyInfo | None = None  # single-column foreign key, if any
     help: str = ""  # help text under the form field (settings: [..help])
+    # What SQL Server allows on the type (xml/text/ntext/image, CLR types refuse
+    # some: Msg 305/306/402/8116), and the reason shown when it refuses.
+    sortable: bool = True
+    comparable: bool = True
+    matchable: bool = True
+    limit_note: str = ""
 
     @property
     def is_string(self) -> bool:

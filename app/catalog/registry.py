@@ -34,7 +34,7 @@ from app.catalog.model import (
     TableInfo,
 )
 from app.catalog.settings import SettingsFile, TableSettings, load_settings
-from app.mssql_types import OpaqueSqlType
+from app.mssql_types import OpaqueSqlType, type_abilities
 
 log = logging.getLogger(__name__)
 
@@ -138,14 +138,20 @@ def _table_info(table: Table) -> TableInfo:
     uniques = _unique_sets(table)
     columns: dict[str, ColumnInfo] = {}
     for col in table.columns:
+        kind = column_kind(col)
+        abilities = type_abilities(col.type)
         columns[col.name] = ColumnInfo(
             name=col.name,
             label=_humanize(col.name),
-            kind=column_kind(col),
+            kind=kind,
             column=col,
             primary_key=col.primary_key,
             nullable=bool(col.nullable) and not col.primary_key,
             unique=(col.name,) in uniques or pk == (col.name,),
+            sortable=abilities.sortable and kind != "binary",
+            comparable=abilities.comparable,
+            matchable=abilities.matchable,
+            limit_note=abilities.why_not,
         )
     fks: list[ForeignKeyInfo] = []
     for cons in sorted(table.foreign_key_constraints, key=lambda c: c.column_keys):
@@ -164,7 +170,9 @@ def _table_info(table: Table) -> TableInfo:
         order_key = min(uniques, key=len)
     else:
         order_key = tuple(
-            c.name for c in columns.values() if c.kind not in {"longtext", "binary"}
+            c.name
+            for c in columns.values()
+            if c.kind not in {"longtext", "binary"} and c.sortable
         )
     strings = [c.name for c in columns.values() if c.kind == "text"]
     label_columns: tuple[str, ...] = ()
@@ -241,6 +249,12 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
                     f"search column {name!r} of {info.key!r} is not a text column",
                     file.line_of(settings, name),
                 )
+            if not info.columns[name].matchable:
+                raise file.error(
+                    f"search column {name!r} of {info.key!r}: "
+                    f"{info.columns[name].limit_note}",
+                    file.line_of(settings, name),
+                )
         info.searchable = tuple(settings.search)
     if settings.label_column is not None:
         for name in settings.label_column:
@@ -248,6 +262,12 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
         info.label_columns = tuple(settings.label_column)
     if settings.sort:
         check(settings.sort.lstrip("-"), "sort")
+        if not info.columns[settings.sort.lstrip("-")].sortable:
+            raise file.error(
+                f"sort column {settings.sort.lstrip('-')!r} of {info.key!r} cannot "
+                "be sorted on SQL Server",
+                file.line_of(settings, "sort"),
+            )
         info.default_sort = settings.sort
     if settings.page_size:
         info.page_size = settings.page_size
