@@ -95,6 +95,10 @@ class TableInfo:
     read_only: bool = False
     foreign_keys: tuple[ForeignKeyInfo, ...] = ()
     referenced_by: tuple[ReferenceInfo, ...] = ()
+    # Temporal tables (SYSTEM_VERSIONING): the history table's key, or for a history
+    # table the key of the table it keeps the past rows of (always read-only).
+    history_key: str = ""
+    history_of: str = ""
 
     @property
     def has_primary_key(self) -> bool:

@@ -34,7 +34,12 @@ from app.catalog.model import (
     TableInfo,
 )
 from app.catalog.settings import SettingsFile, TableSettings, load_settings
-from app.mssql_types import OpaqueSqlType, type_abilities
+from app.mssql_types import (
+    HISTORY_OF_INFO_KEY,
+    HISTORY_TABLE_INFO_KEY,
+    OpaqueSqlType,
+    type_abilities,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +207,9 @@ def _table_info(table: Table) -> TableInfo:
         default_sort=order_key[0] if order_key else "",
         page_size=DEFAULT_PAGE_SIZE,
         foreign_keys=tuple(fks),
+        history_key=table.info.get(HISTORY_TABLE_INFO_KEY, ""),
+        history_of=table.info.get(HISTORY_OF_INFO_KEY, ""),
+        read_only=bool(table.info.get(HISTORY_OF_INFO_KEY)),
     )
 
 
@@ -271,7 +279,9 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
         info.default_sort = settings.sort
     if settings.page_size:
         info.page_size = settings.page_size
-    info.read_only = settings.read_only
+    # A history table stays read-only whatever the settings say: SQL Server refuses
+    # writes to it while SYSTEM_VERSIONING is on.
+    info.read_only = settings.read_only or bool(info.history_of)
     hidden = {n for n, c in info.columns.items() if c.hidden}
     info.searchable = tuple(n for n in info.searchable if n not in hidden)
 
