@@ -54,7 +54,8 @@ PERIOD_END = "9999-12-31 23:59:59.999999"  # SQL Server's ROW END of a current r
 # Bump when the DDL this module emits changes in a way an existing embedded database
 # does not have (the demo marker records it; a mismatch rebuilds the demo).
 # 2: integer IDENTITY keys of any width are INTEGER PRIMARY KEY (ROWID aliases).
-EMBEDDED_DDL_VERSION = 2
+# 3: temporal period columns get defaults; the demo has ops.maintenance_windows.
+EMBEDDED_DDL_VERSION = 3
 SQLITE_COLLATIONS = frozenset({"BINARY", "NOCASE", "RTRIM"})
 
 
