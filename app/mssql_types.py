@@ -322,11 +322,14 @@ class _LobFingerprint(ColumnElement[Any]):
     inherit_cache = True
     _traverse_internals: ClassVar[list] = [
         ("column", InternalTraversal.dp_clauseelement),
+        ("binary", InternalTraversal.dp_boolean),
     ]
 
     def __init__(self, column: ColumnElement[Any]) -> None:
         self.column = column
-        self.type = column.type
+        self.binary = sql_type_name(column.type) == "image"
+        # The hash is VARBINARY: nothing compares an xml/ntext value here.
+        self.type = LargeBinary()
 
     @property
     def _from_objects(self) -> list[Any]:
@@ -341,7 +344,7 @@ def _compile_lob(element: _LobFingerprint, compiler: Any, **kw: Any) -> str:
 @compiles(_LobFingerprint, "mssql")
 def _compile_lob_mssql(element: _LobFingerprint, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    if sql_type_name(element.type) == "image":
+    if element.binary:
         value = f"CAST({column} AS VARBINARY(MAX))"
     else:
         value = f"CAST(CAST({column} AS NVARCHAR(MAX)) AS VARBINARY(MAX))"
