@@ -45,14 +45,17 @@ from sqlalchemy.schema import CreateColumn, DefaultClause
 from sqlalchemy.sql.elements import TextClause
 
 from app import mssql_types  # noqa: F401  (MONEY's operator classes)
+from app.mssql_types import PERIOD_INFO_KEY, is_period_column
 
 log = logging.getLogger(__name__)
 
 ROWVERSION_BYTES = 8
+PERIOD_END = "9999-12-31 23:59:59.999999"  # SQL Server's ROW END of a current row
 # Bump when the DDL this module emits changes in a way an existing embedded database
 # does not have (the demo marker records it; a mismatch rebuilds the demo).
 # 2: integer IDENTITY keys of any width are INTEGER PRIMARY KEY (ROWID aliases).
-EMBEDDED_DDL_VERSION = 2
+# 3: temporal period columns get defaults; the demo has ops.maintenance_windows.
+EMBEDDED_DDL_VERSION = 3
 SQLITE_COLLATIONS = frozenset({"BINARY", "NOCASE", "RTRIM"})
 
 
@@ -270,6 +273,12 @@ def _create_column_on_sqlite(element: CreateColumn, compiler, **kw) -> str:
             text += f" DEFAULT (randomblob({ROWVERSION_BYTES}))"
         return text
     default = column.server_default
+    if is_period_column(column) and not isinstance(default, DefaultClause):
+        # SQL Server fills temporal ROW START/END itself; SQLite needs a default.
+        start = column.info.get(PERIOD_INFO_KEY) == "row_start"
+        return text + (
+            " DEFAULT (CURRENT_TIMESTAMP)" if start else f" DEFAULT ('{PERIOD_END}')"
+        )
     if isinstance(default, DefaultClause) and isinstance(default.arg, TextClause):
         original = compiler.get_column_default_string(column)
         if original:

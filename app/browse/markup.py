@@ -159,8 +159,11 @@ def table_head(
                 f'<a href="{href}" hx-get="{href}" class="tf-sort link-dark'
                 f' text-decoration-none" data-testid="sort-{name}">{label}{mark}</a>'
             )
+        # A column SQL Server cannot sort (xml, CLR types) says so in its tooltip.
+        note = getattr(column, "limit_note", "")
+        title = escape(note) if note else name
         cells.append(
-            f'<th scope="col" class="{"tf-num" if numeric else ""}" title="{name}">'
+            f'<th scope="col" class="{"tf-num" if numeric else ""}" title="{title}">'
             f"{label}</th>"
         )
     return Markup("\n".join(cells))

@@ -42,6 +42,7 @@ from app.data import (
     get_row,
     list_page,
     ops_for,
+    peek_scope,
     prepare_export,
     xlsx_chunks,
 )
@@ -165,7 +166,7 @@ def _head_and_exports(
         return found[1], found[2]
     sort_links = {}
     for column in page.columns:
-        if column.kind == "binary":
+        if not column.sortable:  # binary, xml, CLR types: the header says why
             continue
         target = "-" + column.name if current_sort == column.name else column.name
         sort_links[column.name] = link(sort=target)
@@ -249,6 +250,7 @@ def _list_html(context: dict) -> str:
             search_value=hole("search"),
             results=hole("results"),
             row_actions_html=_row_actions_html(actions),
+            temporal_links=_temporal_links(info),
         ),
         keep=not flashes,
         expect=frozenset({"search", "results"}),
@@ -256,6 +258,21 @@ def _list_html(context: dict) -> str:
     return frame.fill(
         {"search": str(escape(query.q)), "results": list_results(**context)}
     )
+
+
+def _temporal_links(info) -> list[dict[str, str]]:
+    """Links between a system-versioned table and its history table, where the
+    caller may read the other one (the frame is kept per caller shape)."""
+    links = []
+    for key, label, testid in (
+        (info.history_key, "History (past versions of rows)", "history-table-link"),
+        (info.history_of, "Current rows", "history-of-link"),
+    ):
+        if key and peek_scope(g.identity, get_catalog(), key) is not None:
+            schema, name = key.split(".", 1)
+            url = fixed_url("browse.index", schema=schema, table=name)
+            links.append({"label": label, "url": url, "testid": testid, "key": key})
+    return links
 
 
 def _row_actions_html(actions: list[dict[str, str]]) -> Markup:

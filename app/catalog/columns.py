@@ -27,6 +27,7 @@ from sqlalchemy.dialects import mssql
 from sqlalchemy.types import BigInteger, Integer, SmallInteger
 
 from app.catalog.model import STRING_KINDS, ColumnInfo
+from app.mssql_types import is_period_column
 
 ROWVERSION_TYPES = (mssql.TIMESTAMP,)  # mssql.ROWVERSION subclasses TIMESTAMP
 SERVER_CLOCK = re.compile(
@@ -75,6 +76,8 @@ def _is_autoincrement(col: Column) -> bool:
 def server_managed(col: Column) -> bool:
     """True for columns the database fills itself: never sent in INSERT/UPDATE."""
     if isinstance(col.type, ROWVERSION_TYPES) or col.computed is not None:
+        return True
+    if is_period_column(col):  # temporal ROW START/END: Msg 13536/13537 if sent
         return True
     if _is_autoincrement(col):
         return True

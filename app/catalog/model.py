@@ -59,6 +59,12 @@ class ColumnInfo:
     hidden: bool = False  # hidden by the settings file (everyone)
     fk: ForeignKeyInfo | None = None  # single-column foreign key, if any
     help: str = ""  # help text under the form field (settings: [..help])
+    # What SQL Server allows on the type (xml/text/ntext/image, CLR types refuse
+    # some: Msg 305/306/402/8116), and the reason shown when it refuses.
+    sortable: bool = True
+    comparable: bool = True
+    matchable: bool = True
+    limit_note: str = ""
 
     @property
     def is_string(self) -> bool:
@@ -89,6 +95,10 @@ class TableInfo:
     read_only: bool = False
     foreign_keys: tuple[ForeignKeyInfo, ...] = ()
     referenced_by: tuple[ReferenceInfo, ...] = ()
+    # Temporal tables (SYSTEM_VERSIONING): the history table's key, or for a history
+    # table the key of the table it keeps the past rows of (always read-only).
+    history_key: str = ""
+    history_of: str = ""
 
     @property
     def has_primary_key(self) -> bool:

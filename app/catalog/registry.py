@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.types import _Binary
+from sqlalchemy.types import TypeDecorator, _Binary
 
 from app.catalog.model import (
     ColumnInfo,
@@ -34,6 +34,12 @@ from app.catalog.model import (
     TableInfo,
 )
 from app.catalog.settings import SettingsFile, TableSettings, load_settings
+from app.mssql_types import (
+    HISTORY_OF_INFO_KEY,
+    HISTORY_TABLE_INFO_KEY,
+    OpaqueSqlType,
+    type_abilities,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +70,10 @@ class Catalog:
 def column_kind(column: Column) -> str:
     """The display/filter kind of a column, from its SQL type."""
     type_ = column.type
+    if isinstance(type_, OpaqueSqlType):
+        return "other"
+    if isinstance(type_, TypeDecorator):  # DATETIME_LEGACY: a DateTime underneath
+        type_ = type_.impl_instance
     type_name = type(type_).__name__.upper()
     if type_name in {"MONEY", "SMALLMONEY"}:
         return "money"
@@ -133,14 +143,20 @@ def _table_info(table: Table) -> TableInfo:
     uniques = _unique_sets(table)
     columns: dict[str, ColumnInfo] = {}
     for col in table.columns:
+        kind = column_kind(col)
+        abilities = type_abilities(col.type)
         columns[col.name] = ColumnInfo(
             name=col.name,
             label=_humanize(col.name),
-            kind=column_kind(col),
+            kind=kind,
             column=col,
             primary_key=col.primary_key,
             nullable=bool(col.nullable) and not col.primary_key,
             unique=(col.name,) in uniques or pk == (col.name,),
+            sortable=abilities.sortable and kind != "binary",
+            comparable=abilities.comparable,
+            matchable=abilities.matchable,
+            limit_note=abilities.why_not,
         )
     fks: list[ForeignKeyInfo] = []
     for cons in sorted(table.foreign_key_constraints, key=lambda c: c.column_keys):
@@ -159,7 +175,9 @@ def _table_info(table: Table) -> TableInfo:
         order_key = min(uniques, key=len)
     else:
         order_key = tuple(
-            c.name for c in columns.values() if c.kind not in {"longtext", "binary"}
+            c.name
+            for c in columns.values()
+            if c.kind not in {"longtext", "binary"} and c.sortable
         )
     strings = [c.name for c in columns.values() if c.kind == "text"]
     label_columns: tuple[str, ...] = ()
@@ -189,6 +207,9 @@ def _table_info(table: Table) -> TableInfo:
         default_sort=order_key[0] if order_key else "",
         page_size=DEFAULT_PAGE_SIZE,
         foreign_keys=tuple(fks),
+        history_key=table.info.get(HISTORY_TABLE_INFO_KEY, ""),
+        history_of=table.info.get(HISTORY_OF_INFO_KEY, ""),
+        read_only=bool(table.info.get(HISTORY_OF_INFO_KEY)),
     )
 
 
@@ -236,6 +257,12 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
                     f"search column {name!r} of {info.key!r} is not a text column",
                     file.line_of(settings, name),
                 )
+            if not info.columns[name].matchable:
+                raise file.error(
+                    f"search column {name!r} of {info.key!r}: "
+                    f"{info.columns[name].limit_note}",
+                    file.line_of(settings, name),
+                )
         info.searchable = tuple(settings.search)
     if settings.label_column is not None:
         for name in settings.label_column:
@@ -243,10 +270,18 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
         info.label_columns = tuple(settings.label_column)
     if settings.sort:
         check(settings.sort.lstrip("-"), "sort")
+        if not info.columns[settings.sort.lstrip("-")].sortable:
+            raise file.error(
+                f"sort column {settings.sort.lstrip('-')!r} of {info.key!r} cannot "
+                "be sorted on SQL Server",
+                file.line_of(settings, "sort"),
+            )
         info.default_sort = settings.sort
     if settings.page_size:
         info.page_size = settings.page_size
-    info.read_only = settings.read_only
+    # A history table stays read-only whatever the settings say: SQL Server refuses
+    # writes to it while SYSTEM_VERSIONING is on.
+    info.read_only = settings.read_only or bool(info.history_of)
     hidden = {n for n, c in info.columns.items() if c.hidden}
     info.searchable = tuple(n for n in info.searchable if n not in hidden)
 

@@ -41,6 +41,13 @@ from app.codegen.generator import (
     VIEW_INFO_KEY,
     TablefrontGenerator,
 )
+from app.mssql_types import (
+    HISTORY_OF_INFO_KEY,
+    HISTORY_TABLE_INFO_KEY,
+    PERIOD_INFO_KEY,
+    PERIOD_KINDS,
+    SQL_TYPE_INFO_KEY,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +73,25 @@ MSSQL_TRIGGERS = text(
     "SELECT s.name AS schema_name, t.name AS table_name FROM sys.triggers AS tr "
     "JOIN sys.tables AS t ON tr.parent_id = t.object_id "
     "JOIN sys.schemas AS s ON t.schema_id = s.schema_id"
+)
+
+# Read as triggers are: ordinary reflection sees neither the period columns of temporal
+# tables (generated_always_type 1/2) nor the names of CLR types (reflected NullType).
+MSSQL_SPECIAL_COLUMNS = text(
+    "SELECT s.name AS schema_name, t.name AS table_name, c.name AS column_name, "
+    "ty.name AS type_name, c.generated_always_type AS generated_always "
+    "FROM sys.columns AS c JOIN sys.tables AS t ON c.object_id = t.object_id "
+    "JOIN sys.schemas AS s ON t.schema_id = s.schema_id "
+    "JOIN sys.types AS ty ON c.user_type_id = ty.user_type_id "
+    "WHERE c.generated_always_type IN (1, 2) OR ty.is_assembly_type = 1"
+)
+MSSQL_HISTORY_TABLES = text(
+    "SELECT s.name AS schema_name, t.name AS table_name, "
+    "hs.name AS history_schema, h.name AS history_name "
+    "FROM sys.tables AS t JOIN sys.schemas AS s ON t.schema_id = s.schema_id "
+    "JOIN sys.tables AS h ON t.history_table_id = h.object_id "
+    "JOIN sys.schemas AS hs ON h.schema_id = hs.schema_id "
+    "WHERE t.temporal_type = 2"
 )
 
 
@@ -139,10 +165,15 @@ def reflect(
             physical_md.reflect(bind=conn, schema=schema, views=True, only=only)
             views |= {(schema, v) for v in inspector.get_view_names(schema=schema)}
         triggers: set[tuple[str, str]] = set()
+        special: list[Any] = []
+        histories: list[Any] = []
         if engine.dialect.name == "mssql":
             triggers = {
                 (r.schema_name, r.table_name) for r in conn.execute(MSSQL_TRIGGERS)
             }
+            special = list(conn.execute(MSSQL_SPECIAL_COLUMNS))
+            histories = list(conn.execute(MSSQL_HISTORY_TABLES))
+    mark_special_columns(physical_md, special, histories, to_logical)
     for table in physical_md.tables.values():
         if (table.schema, table.name) in views:
             table.info[VIEW_INFO_KEY] = True
@@ -161,6 +192,32 @@ def reflect(
         )
         copy.info.update(table.info)
     return logical_md
+
+
+def mark_special_columns(
+    metadata: MetaData,
+    columns: Iterable[Any],
+    histories: Iterable[Any],
+    to_logical: Mapping[str, str],
+) -> None:
+    """Record period columns, CLR type names and history links in ``info``."""
+    for row in columns:
+        table = metadata.tables.get(f"{row.schema_name}.{row.table_name}")
+        if table is None or row.column_name not in table.c:
+            continue
+        column = table.c[row.column_name]
+        if row.generated_always in PERIOD_KINDS:
+            column.info[PERIOD_INFO_KEY] = PERIOD_KINDS[row.generated_always]
+        column.info.setdefault(SQL_TYPE_INFO_KEY, row.type_name)
+    for row in histories:
+        table = metadata.tables.get(f"{row.schema_name}.{row.table_name}")
+        history = metadata.tables.get(f"{row.history_schema}.{row.history_name}")
+        if table is None or history is None:
+            continue
+        logical = to_logical.get(row.schema_name, row.schema_name)
+        history_logical = to_logical.get(row.history_schema, row.history_schema)
+        table.info[HISTORY_TABLE_INFO_KEY] = f"{history_logical}.{row.history_name}"
+        history.info[HISTORY_OF_INFO_KEY] = f"{logical}.{row.table_name}"
 
 
 def select_tables(
@@ -223,15 +280,21 @@ def source_from_database(
     )
 
 
-def generate_sources(source: Source, collation: str | None = None) -> dict[str, str]:
-    """Render the source's tables as ``{file name: module source}``."""
+def generate_sources(
+    source: Source, collation: str | None = None, warnings: list[str] | None = None
+) -> dict[str, str]:
+    """Render the source's tables as ``{file name: module source}``; notes for the
+    operator (e.g. columns of unknown types) are appended to ``warnings``."""
     generator = TablefrontGenerator(
         source.metadata,
         source.bind,
         collation=collation,
         source_dialect=source.dialect_name,
     )
-    return generator.generate_modules()
+    modules = generator.generate_modules()
+    if warnings is not None:
+        warnings.extend(generator.warnings)
+    return modules
 
 
 def read_generated(folder: Path) -> dict[str, str]:
@@ -326,7 +389,10 @@ def generate_command(
         source = source_from_database(
             make_url(db_url), schema_list or None, table_list or None, schema_map
         )
-    new = generate_sources(source, collation)
+    warnings: list[str] = []
+    new = generate_sources(source, collation, warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     old = read_generated(folder)
     dialect = source.bind.dialect
     if check:

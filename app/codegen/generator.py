@@ -13,12 +13,22 @@ database needs (FACTS.md, "sqlacodegen 4"):
 - rowversion columns get ``server_default=FetchedValue()`` (never inserted); the
   database's default collation is dropped from string types; MONEY is annotated
   ``Decimal``; tables with triggers get ``implicit_returning=False``;
+- DATETIME/SMALLDATETIME (mssql source) become ``DATETIME_LEGACY`` /
+  ``SMALLDATETIME_LEGACY`` (parameters CAST to the column's own type, so ``=`` matches);
+  types the dialect does not know (geography, geometry, hierarchyid: NullType) become
+  read-only ``OpaqueSqlType('<name>')`` with a warning naming them, never a crash;
+- an integer primary key without IDENTITY is rendered ``autoincrement=False`` (else
+  SQLAlchemy would leave the assigned key out of the INSERT: Msg 515);
+- temporal period columns keep ``info={'generated_always': 'row_start'|'row_end'}`` and
+  ``server_default=FetchedValue()`` (never written); system-versioned and history
+  tables carry ``info`` naming each other;
 - the output is deterministic: tables in name order, no timestamps.
 """
 
 from __future__ import annotations
 
 import keyword
+import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,10 +38,23 @@ from typing import Any, ClassVar
 from sqlacodegen.generators import Base, DeclarativeGenerator
 from sqlacodegen.models import Model, ModelClass, RelationshipAttribute
 from sqlacodegen.utils import get_constraint_sort_key
-from sqlalchemy import Column, FetchedValue, MetaData, String, Table
+from sqlalchemy import Column, FetchedValue, Integer, MetaData, String, Table
 from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.sql import sqltypes
+from sqlalchemy.types import NullType, TypeEngine
+
+from app.mssql_types import (
+    DATETIME_LEGACY,
+    HISTORY_OF_INFO_KEY,
+    HISTORY_TABLE_INFO_KEY,
+    PERIOD_INFO_KEY,
+    SMALLDATETIME_LEGACY,
+    SQL_TYPE_INFO_KEY,
+    OpaqueSqlType,
+)
+
+log = logging.getLogger(__name__)
 
 GENERATOR_OPTIONS = ("use_inflect", "nobidi", "nojoined", "nosyntheticenums")
 VIEW_INFO_KEY = "is_view"
@@ -104,6 +127,8 @@ class TablefrontGenerator(DeclarativeGenerator):
         self.collation = collation
         self.source_dialect = source_dialect or bind.dialect.name
         self.rowversion_columns: set[Column[Any]] = set()
+        # Human-readable notes for the operator (e.g. opaque columns), in table order.
+        self.warnings: list[str] = []
 
     # -- entry points -------------------------------------------------------------
 
@@ -219,13 +244,45 @@ class TablefrontGenerator(DeclarativeGenerator):
     # -- types ----------------------------------------------------------------
 
     def fix_column_types(self, table: Table) -> None:
-        """Keep rowversion as rowversion (bytes, fetched from the server)."""
+        """Keep rowversion as rowversion (bytes, fetched from the server); bind
+        DATETIME/SMALLDATETIME as themselves; unknown types become opaque."""
         rowversions = [c for c in table.columns if isinstance(c.type, ROWVERSION_TYPES)]
+        legacy = {c: self._legacy_datetime(c.type) for c in table.columns}
         super().fix_column_types(table)
         for column in rowversions:
             column.type = mssql.TIMESTAMP()
             column.server_default = FetchedValue()
             self.rowversion_columns.add(column)
+        for column, legacy_type in legacy.items():
+            if legacy_type is not None:
+                column.type = legacy_type
+        opaque = []
+        for column in table.columns:
+            sql_name = column.info.pop(SQL_TYPE_INFO_KEY, None)
+            if isinstance(column.type, OpaqueSqlType):
+                opaque.append(f"{column.name} ({column.type.name})")
+            elif isinstance(column.type, NullType):
+                column.type = OpaqueSqlType(sql_name or "unknown")
+                opaque.append(f"{column.name} ({column.type.name})")
+            if column.info.get(PERIOD_INFO_KEY):
+                column.server_default = FetchedValue()
+        if opaque:
+            message = (
+                f"{table.fullname}: type(s) the SQL Server dialect does not know, "
+                f"generated read-only (shown as text): {', '.join(opaque)}"
+            )
+            log.warning("%s", message)
+            self.warnings.append(message)
+
+    def _legacy_datetime(self, type_: TypeEngine[Any]) -> TypeEngine[Any] | None:
+        """The CAST-binding type for an mssql DATETIME/SMALLDATETIME column."""
+        if self.bind.dialect.name != "mssql":
+            return None  # SQLite's DATETIME is not SQL Server's 1/300 s type
+        if isinstance(type_, mssql.SMALLDATETIME):
+            return SMALLDATETIME_LEGACY()
+        if type(type_) in (sqltypes.DATETIME, sqltypes.DateTime):
+            return DATETIME_LEGACY()
+        return None
 
     def get_adapted_type(self, coltype: Any) -> Any:
         """Sqlacodegen's adaptation, except rowversion (generic TIMESTAMP is a date)."""
@@ -242,6 +299,23 @@ class TablefrontGenerator(DeclarativeGenerator):
                 return "Optional[decimal.Decimal]"
             return "decimal.Decimal"
         return super().render_column_python_type(column)
+
+    def render_column(
+        self, column: Column[Any], show_name: bool, is_table: bool = False
+    ) -> str:
+        """Sqlacodegen's column, plus ``autoincrement=False`` for an assigned integer
+        key and the temporal period marker."""
+        rendered = super().render_column(column, show_name, is_table)
+        extra = []
+        if _is_assigned_integer_key(column):
+            extra.append("autoincrement=False")
+        period = column.info.get(PERIOD_INFO_KEY)
+        if period:
+            extra.append(f"info={{{PERIOD_INFO_KEY!r}: {period!r}}}")
+        if not extra:
+            return rendered
+        assert rendered.endswith(")")
+        return rendered[:-1] + ", " + ", ".join(extra) + ")"
 
     def render_class(self, model: ModelClass) -> str:
         """Columns in the table's own order (sqlacodegen puts NOT NULL ones first),
@@ -341,8 +415,13 @@ class TablefrontGenerator(DeclarativeGenerator):
         options: dict[str, Any] = {}
         if table.info.get(TRIGGERS_INFO_KEY):
             options["implicit_returning"] = False
-        if table.info.get(VIEW_INFO_KEY):
-            options["info"] = {VIEW_INFO_KEY: True}
+        info = {
+            key: table.info[key]
+            for key in (VIEW_INFO_KEY, HISTORY_TABLE_INFO_KEY, HISTORY_OF_INFO_KEY)
+            if table.info.get(key)
+        }
+        if info:
+            options["info"] = info
         return options
 
     def render_table(self, table: Table) -> str:
@@ -369,6 +448,21 @@ class TablefrontGenerator(DeclarativeGenerator):
         if not rendered:
             return "{" + extra + "}"
         return rendered[: -len("\n)")] + f",\n{self.indentation}{{{extra}}}\n)"
+
+
+def _is_assigned_integer_key(column: Column[Any]) -> bool:
+    """A single-column integer primary key reflected without IDENTITY.
+
+    Only an explicit ``autoincrement=False`` (what mssql reflection and the T-SQL reader
+    say for a non-IDENTITY column) counts: SQLite's ``"auto"`` key is its rowid.
+    """
+    return (
+        column.primary_key
+        and len(column.table.primary_key.columns) == 1
+        and column.autoincrement is False
+        and column.identity is None
+        and isinstance(column.type, Integer)
+    )
 
 
 def render_type(column_type: TypeEngine[Any], dialect: Any) -> str:

@@ -15,7 +15,16 @@ What "as reflection would" means here (SQLAlchemy 2.1, mssql dialect):
 - CHECK constraints are NOT reflected by mssql; they are included here anyway (named)
   unless ``checks=False``, so the embedded SQLite database enforces them too;
 - a view is a Table with ``info={"is_view": True}``, no primary key, column types taken
-  from the underlying tables.
+  from the underlying tables;
+- a type the dialect does not know (geography, geometry, hierarchyid) is an
+  ``OpaqueSqlType`` keeping its name (reflection gives NullType; the generator makes
+  both opaque);
+- temporal tables: ``GENERATED ALWAYS AS ROW START/END`` columns carry
+  ``info={"generated_always": "row_start"|"row_end"}`` (what ``sys.columns.
+  generated_always_type`` says); ``WITH (SYSTEM_VERSIONING = ON (HISTORY_TABLE = s.h))``
+  links the table and its history table through ``info``, and a history table the
+  scripts do not create is added as SQL Server would create it (the same columns, no
+  key, no constraints).
 """
 
 from __future__ import annotations
@@ -44,6 +53,13 @@ from sqlalchemy.types import NumericCommon, TypeEngine
 from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.tsql import TSQL
 from sqlglot.tokens import Token, TokenType
+
+from app.mssql_types import (
+    HISTORY_OF_INFO_KEY,
+    HISTORY_TABLE_INFO_KEY,
+    PERIOD_INFO_KEY,
+    OpaqueSqlType,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +161,31 @@ class _Reader:
                 self._note_schemas(statement)
 
     def build(self) -> MetaData:
+        self._link_history_tables()
         self.metadata.info["schemas"] = sorted(
             set(self.schemas) | {t.schema for t in self.metadata.tables.values()}
         )
         return self.metadata
+
+    def _link_history_tables(self) -> None:
+        for table in list(self.metadata.tables.values()):
+            key = table.info.get(HISTORY_TABLE_INFO_KEY)
+            if not key:
+                continue
+            history = self.metadata.tables.get(key)
+            if history is None:  # SQL Server creates it: same columns, no key
+                schema, _, name = key.rpartition(".")
+                history = Table(name, self.metadata, schema=schema or None)
+                for column in table.columns:
+                    history.append_column(
+                        Column(
+                            column.name,
+                            column.type,
+                            nullable=column.nullable,
+                            autoincrement=False,
+                        )
+                    )
+            history.info[HISTORY_OF_INFO_KEY] = table.key
 
     # CREATE SCHEMA runs through sp_executesql (it must be alone in its batch).
     def _note_schemas(self, statement: exp.Expression) -> None:
@@ -162,6 +199,15 @@ class _Reader:
         table_node = schema_node.this
         sources = _column_sources(batch)
         table = Table(table_node.name, self.metadata, schema=table_node.db or None)
+        properties = statement.args.get("properties")
+        for prop in properties.expressions if properties else []:
+            if isinstance(prop, exp.WithSystemVersioningProperty) and prop.args.get(
+                "on"
+            ):
+                history = prop.this
+                if isinstance(history, exp.Table):
+                    schema = history.db or table.schema or "dbo"
+                    table.info[HISTORY_TABLE_INFO_KEY] = f"{schema}.{history.name}"
         for definition in schema_node.expressions:
             if isinstance(definition, exp.ColumnDef):
                 self._add_column(table, definition, sources.get(definition.name))
@@ -180,6 +226,7 @@ class _Reader:
         computed = kinds.get(exp.ComputedColumnConstraint)
         not_null = kinds.get(exp.NotNullColumnConstraint)
         default = kinds.get(exp.DefaultColumnConstraint)
+        period = kinds.get(exp.GeneratedAsRowColumnConstraint)
 
         args: list = []
         if computed is not None:
@@ -216,6 +263,9 @@ class _Reader:
             server_default=server_default,
             autoincrement=identity is not None,
         )
+        if period is not None:
+            kind = "row_start" if period.args.get("start") else "row_end"
+            column.info[PERIOD_INFO_KEY] = kind
         table.append_column(column)
         for kind, constraint in constraints.items():
             name = constraint.name or None
@@ -340,8 +390,8 @@ class _Reader:
         name = (spelled or data_type.this.name).lower()
         name = TYPE_ALIASES.get(name, name)
         type_class = mssql_base.ischema_names.get(name)
-        if type_class is None:
-            raise ValueError(f"unsupported column type {name!r}")
+        if type_class is None:  # geography, hierarchyid, ...: kept by name
+            return OpaqueSqlType(name)
         params = [p.this.name for p in data_type.expressions]
         kwargs: dict = {}
         if name in STRING_TYPES or name in {"binary", "varbinary"}:

@@ -93,9 +93,18 @@ class Conditions:
     notices: list[str] = field(default_factory=list)
 
 
+COMPARING_OPS = frozenset({"eq", "gte", "lte", "label"})
+MATCHING_OPS = frozenset({"contains", "starts"})
+
+
 def ops_for(column: ColumnInfo, scope: Scope | None = None) -> tuple[str, ...]:
-    """The filter operators that make sense for ``column``."""
+    """The filter operators that make sense for ``column`` (and that SQL Server
+    allows on its type: no = on xml/ntext/CLR types, no LIKE on xml/sql_variant)."""
     ops = _OPS_BY_KIND.get(column.kind, ("eq",))
+    if not column.comparable:
+        ops = tuple(o for o in ops if o not in COMPARING_OPS)
+    if not column.matchable:
+        ops = tuple(o for o in ops if o not in MATCHING_OPS)
     if column.fk is not None and scope is not None:
         target = peek_scope(scope.identity, scope.catalog, column.fk.ref_key)
         if target is not None and _label_columns(target):
@@ -153,14 +162,12 @@ def _filter_clause(scope: Scope, spec: FilterSpec, dialect: str) -> ColumnElemen
             f"Filter {spec.op!r} does not apply to {column.label} "
             f"(possible: {choices}).",
         )
+    # "Empty" text is NULL or '' -- except where = '' is refused (xml, ntext): NULL.
+    blank_too = column.is_string and column.comparable
     if spec.op == "empty":
-        return or_(col.is_(None), col == "") if column.is_string else col.is_(None)
+        return or_(col.is_(None), col == "") if blank_too else col.is_(None)
     if spec.op == "notempty":
-        return (
-            and_(col.is_not(None), col != "")
-            if column.is_string
-            else (col.is_not(None))
-        )
+        return and_(col.is_not(None), col != "") if blank_too else col.is_not(None)
     text = spec.value.strip() if not column.is_string else spec.value
     if text == "":
         raise AppError(
@@ -260,8 +267,11 @@ def sort_columns(scope: Scope, sort: str) -> list[SortColumn]:
     if name:
         if sort:
             column = scope.column(name, "sort column")
-            if column.kind in {"binary"}:
-                raise AppError(400, "Cannot sort", f"{column.label} cannot be sorted.")
+            if not column.sortable:
+                why = f" ({column.limit_note})" if column.limit_note else ""
+                raise AppError(
+                    400, "Cannot sort", f"{column.label} cannot be sorted{why}."
+                )
         else:
             column = scope.info.columns[name]
         result.append(SortColumn(column, descending))

@@ -73,11 +73,18 @@ from app.catalog.columns import ROWVERSION_TYPES, server_managed  # shared rules
 from app.extensions import db
 from app.logs import current_request_id
 from app.models.audit import AuditLog
+from app.mssql_types import (
+    OpaqueSqlType,
+    is_legacy_lob,
+    is_period_column,
+    lob_unchanged,
+)
 
 log = logging.getLogger(__name__)
 
-# Types SQL Server cannot compare with "=" (legacy LOBs): never used as originals.
-UNCOMPARABLE = (mssql.NTEXT, mssql.TEXT, mssql.IMAGE, mssql.XML)
+# Types never used as originals: CLR types (never written). Legacy LOBs (xml, text,
+# ntext, image) cannot be compared with "=" and are compared by hash instead.
+UNCOMPARABLE = (OpaqueSqlType,)
 REFERENCE_COUNT_CAP = 10_000
 
 
@@ -149,6 +156,7 @@ def editable_columns(
         for col in table.columns
         if col.name not in hidden
         and not server_managed(col)
+        and not isinstance(col.type, OpaqueSqlType)  # CLR types: read as text only
         and (creating or not col.primary_key)
     ]
 
@@ -324,6 +332,8 @@ def _original_terms(table: Table, shape: tuple) -> list[ColumnElement[bool]]:
         col = table.c[name]
         if is_null:
             terms.append(col.is_(None))
+        elif is_legacy_lob(col.type):
+            terms.append(lob_unchanged(col, f"tf_orig_{i}"))
         else:
             terms.append(col == bindparam(f"tf_orig_{i}", type_=col.type))
     return terms
@@ -444,6 +454,9 @@ def concurrency_predicate(
     for name, value in original.items():
         col = table.c.get(name)
         if col is None or col.primary_key or isinstance(col.type, UNCOMPARABLE):
+            continue
+        if value is not None and is_legacy_lob(col.type):
+            terms.append(lob_unchanged(col, None, value))
             continue
         terms.append(col.is_(None) if value is None else col == value)
     return terms

@@ -67,6 +67,11 @@ def _access_for(table: Table):
 
 def read_only_reason(info: TableInfo) -> str | None:
     """Why rows of ``info`` cannot be changed here, or None."""
+    if info.history_of:
+        return (
+            f"{info.label} is the history of {info.history_of}, kept by SQL Server "
+            "(system-versioned): it is read-only."
+        )
     if not info.primary_key:
         return (
             f"{info.label} has no primary key (or is a view), so a row cannot be "

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Identity,
+    Index,
+    String,
+    Unicode,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -33,10 +41,13 @@ class AuditLog(db.Model):
     changed_at: Mapped[dt.datetime] = mapped_column(
         DateTime, nullable=False, server_default=func.sysutcdatetime()
     )
-    user_login: Mapped[str] = mapped_column(String(256), nullable=False)
+    # NVARCHAR in sql/app: Unicode binds as NVARCHAR (String would send VARCHAR and
+    # turn non-Latin-1 logins and values into "?").
+    user_login: Mapped[str] = mapped_column(Unicode(256), nullable=False)
     request_id: Mapped[str | None] = mapped_column(String(32))
-    table_name: Mapped[str] = mapped_column(String(256), nullable=False)  # schema.table
-    row_key: Mapped[str] = mapped_column(String(400), nullable=False)  # JSON of the PK
+    table_name: Mapped[str] = mapped_column(Unicode(256), nullable=False)  # schema.tbl
+    row_key: Mapped[str] = mapped_column(Unicode(400), nullable=False)  # JSON of the PK
     action: Mapped[str] = mapped_column(String(10), nullable=False)
-    old_values: Mapped[str | None] = mapped_column(Text)  # JSON: changed columns
-    new_values: Mapped[str | None] = mapped_column(Text)
+    # Unicode without a length is NVARCHAR(max); UnicodeText could compile to NTEXT.
+    old_values: Mapped[str | None] = mapped_column(Unicode)  # JSON: changed columns
+    new_values: Mapped[str | None] = mapped_column(Unicode)

@@ -153,3 +153,24 @@ GO
 CREATE NONCLUSTERED INDEX IX_asset_events_asset_id
     ON ops.asset_events (asset_id, event_at);
 GO
+
+-- Maintenance windows, from an old facilities tool that predates datetime2: DATETIME
+-- (1/300 s: values end in .xx0/.xx3/.xx7 ms) and SMALLDATETIME (whole minutes), and an
+-- assigned key (the tool numbers windows itself: no IDENTITY).
+CREATE TABLE ops.maintenance_windows (
+    window_no    int            NOT NULL,
+    site_id      int            NOT NULL,
+    title        nvarchar(100)  NOT NULL,
+    starts_at    datetime       NOT NULL,
+    ends_at      datetime       NULL,
+    remind_at    smalldatetime  NULL,
+    CONSTRAINT PK_maintenance_windows PRIMARY KEY CLUSTERED (window_no),
+    CONSTRAINT FK_maintenance_windows_sites FOREIGN KEY (site_id)
+        REFERENCES ops.sites (site_id),
+    CONSTRAINT CK_maintenance_windows_ends_at CHECK (ends_at IS NULL OR ends_at > starts_at)
+);
+GO
+
+CREATE NONCLUSTERED INDEX IX_maintenance_windows_starts_at
+    ON ops.maintenance_windows (starts_at);
+GO

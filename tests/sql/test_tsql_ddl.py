@@ -259,17 +259,17 @@ def test_metadata_from_tsql_view_columns_typed_from_tables(demo: MetaData) -> No
     assert view.c.total_amount.nullable is True
 
 
-def test_metadata_from_tsql_demo_has_three_schemas_and_fifteen_objects(
+def test_metadata_from_tsql_demo_has_three_schemas_and_sixteen_objects(
     demo: MetaData,
 ) -> None:
     """GIVEN the demo scripts
     WHEN they are read
-    THEN hr, ops and sales hold 14 tables and one view."""
+    THEN hr, ops and sales hold 15 tables and one view."""
     tables = [t for t in demo.tables.values() if not t.info.get("is_view")]
 
     assert demo.info["schemas"] == ["hr", "ops", "sales"]
-    assert len(tables) == 14
-    assert len(demo.tables) == 15
+    assert len(tables) == 15
+    assert len(demo.tables) == 16
 
 
 def test_metadata_from_tsql_reference_before_create_raises(tmp_path: Path) -> None:

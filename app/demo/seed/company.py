@@ -23,7 +23,7 @@ from app.demo.seed.hr import (
 )
 from app.demo.seed.orders import order_line_rows, order_rows, product_rows
 from app.demo.seed.people import employee_rows
-from app.demo.seed.sites import site_rows
+from app.demo.seed.sites import maintenance_window_rows, site_rows
 from app.demo.seed.tickets import ticket_rows
 from app.demo.seed.volumes import BATCH_SIZE, row_count, table_stream
 
@@ -63,6 +63,7 @@ class Company:
 TABLES: list[tuple[str, Callable[[Company], Iterator[dict]]]] = [
     ("hr.departments", department_rows),
     ("ops.sites", site_rows),
+    ("ops.maintenance_windows", maintenance_window_rows),
     ("ops.asset_types", asset_type_rows),
     ("hr.skills", skill_rows),
     ("hr.employees", employee_rows),

@@ -1,4 +1,5 @@
-"""ops.sites: the company's offices, warehouses and service centers."""
+"""ops.sites: the company's offices, warehouses and service centers; and the
+maintenance windows an old facilities tool books for them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from app.demo.seed.draws import random_days
+from app.demo.seed.draws import REFERENCE_DATE, moment_on, random_days
 
 if TYPE_CHECKING:
     from app.demo.seed.company import Company
@@ -82,4 +83,46 @@ def site_rows(company: Company) -> Iterator[dict]:
             "longitude": Decimal(lon),
             "opened_on": dt.date(1998, 3, 1) + random_days(rng, 0, 8000),
             "is_active": True,
+        }
+
+
+WINDOW_TITLES = [
+    "Generator test",
+    "HVAC service",
+    "Network switch upgrade",
+    "Fire alarm inspection",
+    "UPS battery swap",
+    "Badge reader firmware",
+]
+
+
+def _datetime_ticks(moment: dt.datetime, rng) -> dt.datetime:
+    """``moment`` plus milliseconds SQL Server DATETIME can hold (1/300 s: .xx0/3/7)."""
+    ticks = rng.randint(0, 299)
+    return moment + dt.timedelta(milliseconds=round(ticks * 1000 / 300))
+
+
+def maintenance_window_rows(company: Company) -> Iterator[dict]:
+    """ops.maintenance_windows: numbered by the old tool itself (assigned keys)."""
+    rng = company.rng("ops.maintenance_windows")
+    for number in range(1, company.count("ops.maintenance_windows") + 1):
+        day = REFERENCE_DATE + random_days(rng, -400, 60)
+        starts = _datetime_ticks(moment_on(day, rng), rng)
+        ends = (
+            _datetime_ticks(starts + dt.timedelta(hours=rng.randint(1, 8)), rng)
+            if rng.random() < 0.8
+            else None
+        )
+        remind = (
+            (starts - dt.timedelta(days=1)).replace(second=0, microsecond=0)
+            if rng.random() < 0.6
+            else None
+        )
+        yield {
+            "window_no": 1000 + number * 10,
+            "site_id": rng.choice(company.site_ids),
+            "title": rng.choice(WINDOW_TITLES),
+            "starts_at": starts,
+            "ends_at": ends,
+            "remind_at": remind,
         }

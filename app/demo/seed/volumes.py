@@ -11,6 +11,7 @@ BATCH_SIZE = 1000
 VOLUMES = {
     "hr.departments": 40,
     "ops.sites": 25,
+    "ops.maintenance_windows": 300,
     "ops.asset_types": 12,
     "hr.skills": 60,
     "hr.employees": 3000,

@@ -5,7 +5,7 @@ from app.models.generated import hr
 from app.models.generated import ops
 from app.models.generated import sales
 from app.models.generated.hr import HrDepartment, HrEmployee, HrEmployeeSkill, HrLeaveRequest, HrSkill
-from app.models.generated.ops import OpsAsset, OpsAssetType, OpsSite, OpsTicket, t_ops_asset_events
+from app.models.generated.ops import OpsAsset, OpsAssetType, OpsMaintenanceWindow, OpsSite, OpsTicket, t_ops_asset_events
 from app.models.generated.sales import SalesCustomer, SalesOrder, SalesOrderLine, SalesProduct, t_sales_v_order_totals
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     'HrSkill',
     'OpsAsset',
     'OpsAssetType',
+    'OpsMaintenanceWindow',
     'OpsSite',
     'OpsTicket',
     'SalesCustomer',

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.mssql import DATETIME2, TIMESTAMP, TINYINT
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.mssql_types import DATETIME_LEGACY, SMALLDATETIME_LEGACY
 
 
 t_ops_asset_events = Table(
@@ -71,6 +72,26 @@ class OpsAsset(db.Model):
 
     asset_type: Mapped['OpsAssetType'] = relationship('OpsAssetType')
     assigned_to_employee: Mapped[Optional['HrEmployee']] = relationship('HrEmployee')
+    site: Mapped['OpsSite'] = relationship('OpsSite')
+
+
+class OpsMaintenanceWindow(db.Model):
+    __tablename__ = 'maintenance_windows'
+    __table_args__ = (
+        CheckConstraint('ends_at IS NULL OR ends_at > starts_at', name='CK_maintenance_windows_ends_at'),
+        ForeignKeyConstraint(['site_id'], ['ops.sites.site_id'], name='FK_maintenance_windows_sites'),
+        PrimaryKeyConstraint('window_no', name='PK_maintenance_windows'),
+        Index('IX_maintenance_windows_starts_at', 'starts_at'),
+        {'schema': 'ops'}
+    )
+
+    window_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(Unicode(100), nullable=False)
+    starts_at: Mapped[datetime.datetime] = mapped_column(DATETIME_LEGACY, nullable=False)
+    ends_at: Mapped[Optional[datetime.datetime]] = mapped_column(DATETIME_LEGACY)
+    remind_at: Mapped[Optional[datetime.datetime]] = mapped_column(SMALLDATETIME_LEGACY)
+
     site: Mapped['OpsSite'] = relationship('OpsSite')
 
 
