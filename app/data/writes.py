@@ -62,7 +62,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.sql import Select, visitors
@@ -76,7 +75,6 @@ from app.models.audit import AuditLog
 from app.mssql_types import (
     OpaqueSqlType,
     is_legacy_lob,
-    is_period_column,
     lob_unchanged,
 )
 
