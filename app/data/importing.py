@@ -46,6 +46,7 @@ from sqlalchemy.exc import DBAPIError
 from app.access import TableAccess
 from app.catalog import TableInfo
 from app.data import writes
+from app.data.parameters import chunked, keys_per_statement
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,6 @@ DELIMITERS = ",;\t|"
 PREVIEW_ROWS = 10
 MAX_PROBLEMS = 500
 UPLOAD_TTL = 3600  # seconds
-CHUNK = 1000  # keys per IN (...) check, well under SQL Server's 2,100 parameters
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t", "x"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f", ""})
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
@@ -397,9 +397,10 @@ def converter(info: TableInfo, name: str) -> Callable[[str], Any]:
 # --- validation --------------------------------------------------------------------
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: Sequence[Any], width: int, *where: Any) -> Iterable[Sequence[Any]]:
+    """Keys of ``width`` columns in lists that keep a statement also binding
+    ``where`` under SQL Server's 2,100 parameters."""
+    return chunked(items, keys_per_statement(width, *where))
 
 
 def _keys_where(table: Table, names: Sequence[str], keys: Sequence[tuple]):
@@ -423,11 +424,11 @@ def _existing(
         stmt = select(*cols).where(
             cols[0].in_(bindparam("import_keys", expanding=True)), *where
         )
-        for chunk in _chunks(list(keys)):
+        for chunk in _chunks(list(keys), 1, *where):
             values = {"import_keys": [k[0] for k in chunk]}
             found.update(map(tuple, db.session.execute(stmt, values)))
         return found
-    for chunk in _chunks(list(keys)):
+    for chunk in _chunks(list(keys), len(names), *where):
         stmt = select(*cols).where(_keys_where(table, names, chunk), *where)
         found |= {tuple(r) for r in db.session.execute(stmt)}
     return found
@@ -867,7 +868,7 @@ class Batch:
         pk, at = self.plan.pk, self.plan.pk_at
         keys = [tuple([r[i] for i in at]) for r in rows]
         before: dict[tuple, dict] = {}
-        for chunk in _chunks(keys):
+        for chunk in _chunks(keys, len(pk)):
             stmt = select(self.table).where(_keys_where(self.table, pk, chunk))
             for r in db.session.execute(stmt).mappings():
                 before[tuple(r[n] for n in pk)] = dict(r)
