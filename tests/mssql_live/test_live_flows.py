@@ -178,7 +178,8 @@ def flow_audit(client, app) -> None:
     assert log.status_code == 200
     who = _scalar(
         app,
-        "SELECT TOP 1 user_login FROM tablefront.audit_log ORDER BY audit_id DESC",
+        "SELECT user_login FROM tablefront.audit_log WHERE audit_id = "
+        "(SELECT MAX(audit_id) FROM tablefront.audit_log)",
     )
     assert who.upper() == TESTER.upper()
 
