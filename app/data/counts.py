@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Select, Table, func, literal_column, select, 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.data.db_errors import TransientError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def exact_count(
                 raw.timeout = previous
         else:
             n = connection.execute(stmt).scalar_one()
-    except DBAPIError:
+    except (DBAPIError, TransientError):  # a statement timeout is a LockTimeout
         log.info("exact count gave up after %.1f s", time.monotonic() - started)
         return None
     return RowCount(n, exact=True)

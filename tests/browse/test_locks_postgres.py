@@ -115,3 +115,17 @@ def test_postgres_deadlock_is_raised_as_deadlock(pg_app):
     errors = [e for e in outcome.values() if e is not None]
     assert len(outcome) == 2 and len(errors) == 1
     assert isinstance(errors[0], Deadlock)
+
+
+def test_postgres_exact_count_under_a_lock_gives_up_quietly(pg_app, locker):
+    """GIVEN another session holding an ACCESS EXCLUSIVE lock on shop.items
+    WHEN an exact count with a 0.5 s deadline runs
+    THEN it gives up (None) instead of answering "busy" for the whole page."""
+    from app.data.counts import exact_count
+
+    locker.execute(text("LOCK TABLE shop.items IN ACCESS EXCLUSIVE MODE"))
+    with pg_app.test_request_context():
+        from app.catalog import get_catalog
+
+        table = get_catalog().get("shop.items").table
+        assert exact_count(table, [], seconds=0.5) is None
