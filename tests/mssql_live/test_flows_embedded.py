@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+import config as app_config
 from app import create_app
 from app.demo.commands import build_demo_database
-from config import TestingConfig
 from tests.mssql_live.conftest import ACCESS_TOML, SEED_SCALE, TESTER
 from tests.mssql_live.test_live_flows import FLOWS
 
@@ -24,7 +24,7 @@ def demo_app(tmp_path_factory) -> Flask:
     access = root / "access.toml"
     access.write_text(ACCESS_TOML, encoding="utf-8")
     app = create_app(
-        TestingConfig(
+        app_config.TestingConfig(
             {
                 "TABLEFRONT_ENV": "testing",
                 "TABLEFRONT_LOG_DIR": str(root / "logs"),
