@@ -42,6 +42,12 @@ class TablefrontFlask(Flask):
         done = self._sync[func] = super().ensure_sync(func)
         return done
 
+    def dispatch_request(self) -> Any:
+        """The view, run once more if the database chose it as a deadlock victim."""
+        from app.retry import dispatch_retrying_deadlock
+
+        return dispatch_retrying_deadlock(super().dispatch_request)
+
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app; ``config`` is for tests, IIS passes nothing."""
@@ -59,7 +65,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _build_app(config: Config | None) -> Flask:
-    from app import database, errors, identity, logs, security, urls
+    from app import database, errors, identity, logs, retry, security, urls
     from app.access import register_access
     from app.blueprints import register_blueprints
     from app.catalog import register_catalog
@@ -69,6 +75,7 @@ def _build_app(config: Config | None) -> Flask:
     app.config.from_object(config or load_config())
     logs.configure_logging(app)
     database.register_database(app)
+    retry.register_deadlock_retry(app)
     identity.register_identity(app)
     register_access(app)
     register_catalog(app)

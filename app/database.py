@@ -147,10 +147,10 @@ def check_odbc_driver(url: URL) -> None:
 def register_database(app: Flask) -> None:
     """Bind Flask-SQLAlchemy to the configured database and backend hooks."""
     from app import models  # noqa: F401  (registers every table on db.metadata)
+    from app.data.db_errors import install_transient_errors
     from app.models.site_models import check_models_dir
 
     check_models_dir(app.config.get("MODELS_DIR"))
-
     url = database_url(app.config)
     check_odbc_driver(url)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
@@ -161,6 +161,7 @@ def register_database(app: Flask) -> None:
     )
     with app.app_context():
         engine = db.engine
+    install_transient_errors(engine)
     if url.get_backend_name() == "sqlite":
         from app.embedded import install_sqlite_hooks
 

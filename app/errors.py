@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+BUSY_RETRY_AFTER = 5  # seconds a "database busy" answer asks the client to wait
 
 EXPLANATIONS = {
     400: ("Bad request", "The request could not be understood."),
@@ -26,6 +27,10 @@ EXPLANATIONS = {
         "Something went wrong",
         "An unexpected error occurred. Nothing was changed. If it happens again, "
         "send the request id below to your administrator.",
+    ),
+    "busy": (
+        "Database busy",
+        "The database is busy; try again in a few seconds. Nothing was changed.",
     ),
     503: (
         "Database unavailable",
@@ -121,7 +126,17 @@ def handle_http_exception(exc: HTTPException):
 
 
 def handle_database_error(exc: SQLAlchemyError):
+    from app.data.db_errors import TransientError  # app.data imports this module
+
     _rollback()
+    if isinstance(exc, TransientError):
+        # A lock wait or a second deadlock: the server is up, the rows are busy.
+        # 503 + Retry-After is what browsers, Excel and scripts treat as "later".
+        log.warning("database busy (%s)", exc.__class__.__name__, exc_info=exc)
+        title, detail = EXPLANATIONS["busy"]
+        response = render_error(AppError(503, title, detail))
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
     if _is_unreachable(exc):
         log.error("database unreachable: %s", exc.__class__.__name__, exc_info=exc)
         return render_error(AppError(503))

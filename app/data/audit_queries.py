@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Table, and_, or_, select
 
 from app.access import TableAccess
+from app.data.parameters import chunked, keys_per_statement
 from app.data.writes import pk_clause, python_value, row_key
 from app.extensions import db
 from app.models.audit import AuditLog
@@ -171,9 +172,9 @@ def _visible_keys(
                 )
             except (ValueError, KeyError, TypeError):
                 continue
-        if not conditions:
-            continue
-        stmt = select(*pk_cols).where(or_(*conditions), access.row_filter)
-        for found in db.session.execute(stmt).mappings():
-            allowed.add((name, row_key(table, dict(found))))
+        size = keys_per_statement(len(pk_cols), access.row_filter)
+        for chunk in chunked(conditions, size):
+            stmt = select(*pk_cols).where(or_(*chunk), access.row_filter)
+            for found in db.session.execute(stmt).mappings():
+                allowed.add((name, row_key(table, dict(found))))
     return allowed

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Select, Table, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.data.db_errors import TransientError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -127,7 +129,42 @@ def exact_count(
                 raw.timeout = previous
         else:
             n = connection.execute(stmt).scalar_one()
-    except DBAPIError:
+    except (DBAPIError, TransientError):  # a statement timeout is a LockTimeout
         log.info("exact count gave up after %.1f s", time.monotonic() - started)
         return None
     return RowCount(n, exact=True)
+
+
+@contextmanager
+def deadline(connection: Connection, seconds: float) -> Iterator[None]:
+    """Statements on ``connection`` (autocommit) give up after ``seconds``: SQLite
+    by a progress handler, PostgreSQL by statement_timeout, SQL Server by pyodbc's
+    query timeout (HYT00). Other dialects run without one."""
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        raw = connection.connection.dbapi_connection
+        limit = time.monotonic() + seconds
+        raw.set_progress_handler(lambda: int(time.monotonic() > limit), 10_000)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+    elif dialect == "postgresql":
+        setting = text("SELECT set_config('statement_timeout', :v, false)")
+        previous = connection.exec_driver_sql("SHOW statement_timeout").scalar()
+        connection.execute(setting, {"v": f"{int(seconds * 1000)}ms"})
+        try:
+            yield
+        finally:
+            if not connection.invalidated:
+                connection.execute(setting, {"v": str(previous)})
+    elif dialect == "mssql":
+        raw = connection.connection.dbapi_connection
+        previous = getattr(raw, "timeout", 0)
+        raw.timeout = max(1, round(seconds))
+        try:
+            yield
+        finally:
+            raw.timeout = previous
+    else:
+        yield

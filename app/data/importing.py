@@ -41,6 +41,7 @@ from app.access import TableAccess
 from app.catalog import TableInfo
 from app.catalog.columns import BadInput, column_rule
 from app.data import writes
+from app.data.parameters import chunked, keys_per_statement
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 DELIMITERS = ",;\t|"
 PREVIEW_ROWS = 10
 MAX_PROBLEMS = 500
-CHUNK = 1000  # keys per IN (...) check, well under SQL Server's 2,100 parameters
 
 
 class UnreadableFile(ValueError):
@@ -297,9 +297,10 @@ def converter(info: TableInfo, name: str) -> Callable[[str], Any]:
 # --- validation --------------------------------------------------------------------
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: Sequence[Any], width: int, *where: Any) -> Iterable[Sequence[Any]]:
+    """Keys of ``width`` columns in lists that keep a statement also binding
+    ``where`` under SQL Server's 2,100 parameters."""
+    return chunked(items, keys_per_statement(width, *where))
 
 
 def _keys_where(table: Table, names: Sequence[str], keys: Sequence[tuple]):
@@ -323,11 +324,11 @@ def _existing(
         stmt = select(*cols).where(
             cols[0].in_(bindparam("import_keys", expanding=True)), *where
         )
-        for chunk in _chunks(list(keys)):
+        for chunk in _chunks(list(keys), 1, *where):
             values = {"import_keys": [k[0] for k in chunk]}
             found.update(map(tuple, db.session.execute(stmt, values)))
         return found
-    for chunk in _chunks(list(keys)):
+    for chunk in _chunks(list(keys), len(names), *where):
         stmt = select(*cols).where(_keys_where(table, names, chunk), *where)
         found |= {tuple(r) for r in db.session.execute(stmt)}
     return found
@@ -782,7 +783,7 @@ class Batch:
         pk, at = self.plan.pk, self.plan.pk_at
         keys = [tuple([r[i] for i in at]) for r in rows]
         before: dict[tuple, dict] = {}
-        for chunk in _chunks(keys):
+        for chunk in _chunks(keys, len(pk)):
             stmt = select(self.table).where(_keys_where(self.table, pk, chunk))
             for r in db.session.execute(stmt).mappings():
                 before[tuple(r[n] for n in pk)] = dict(r)

@@ -1,36 +1,87 @@
 """The home page's table list: readable tables with capped row counts.
 
-Every count is the caller's (row filters apply) and capped, and all of them come
-back in one round trip: one SELECT of scalar subqueries, one per table.
+Every count is the caller's (row filters apply) and capped. Each table is counted
+by its own statement under a short deadline, on an autocommit connection: one
+table the login cannot read, a broken view or a held lock costs that table's count
+("count unavailable"), never the page. Counts are kept for COUNT_TTL seconds, keyed
+by the table and its compiled row filter (SQL and values), not by the caller: two
+callers whose filter compiles the same share the count.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, select
+from flask import current_app
+from sqlalchemy import Connection, Select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog import Catalog, TableInfo
-from app.data.counts import COUNT_CAP, RowCount, capped_count_statement
+from app.data.counts import COUNT_CAP, RowCount, capped_count_statement, deadline
 from app.data.scope import Scope, peek_scope
 from app.extensions import db
 from app.identity import Identity
 
+log = logging.getLogger(__name__)
+
+COUNT_SECONDS = 2.0  # per table: a blocked table answers "count unavailable" soon
+COUNT_TTL = 30.0  # seconds a count is shown again without asking the database
+_CACHE_KEY = "tablefront.table_counts"
+_CACHE_MAX = 4096
+
 
 @dataclass(frozen=True)
 class TableSummary:
-    """One table on the home page."""
+    """One table on the home page; ``count`` is None when it could not be read."""
 
     info: TableInfo
-    count: RowCount
+    count: RowCount | None
     can_export: bool
+
+
+class CountCache:
+    """Counts by (table, filter) for ``ttl`` seconds; thread-safe, bounded."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._items: dict[Hashable, tuple[float, RowCount | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> tuple[bool, RowCount | None]:
+        """(found, count) for ``key`` while it is fresh."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or self.clock() - item[0] >= self.ttl:
+                return False, None
+            return True, item[1]
+
+    def put(self, key: Hashable, count: RowCount | None) -> None:
+        with self._lock:
+            if len(self._items) >= _CACHE_MAX:
+                self._items.clear()
+            self._items[key] = (self.clock(), count)
+
+
+def count_cache() -> CountCache:
+    """The app's cache of home-page counts."""
+    cache = current_app.extensions.get(_CACHE_KEY)
+    if cache is None:
+        ttl = float(current_app.config.get("HOME_COUNT_TTL", COUNT_TTL))
+        cache = current_app.extensions[_CACHE_KEY] = CountCache(ttl)
+    return cache
 
 
 def table_summaries(
     identity: Identity | None, catalog: Catalog
 ) -> dict[str, list[TableSummary]]:
     """Tables the caller may read, by schema, each with a capped count that uses
-    the caller's row filter."""
+    the caller's row filter (None when it could not be read)."""
     scopes: list[tuple[str, Scope]] = []
     for schema, tables in catalog.by_schema().items():
         for info in tables:
@@ -46,19 +97,66 @@ def table_summaries(
     return groups
 
 
-def capped_counts_statement(scopes: list[Scope], cap: int = COUNT_CAP) -> Select:
-    """One SELECT whose columns are the capped counts of each scope's rows."""
-    columns = []
-    for i, scope in enumerate(scopes):
-        clauses = [scope.row_filter] if scope.row_filter is not None else []
-        inner = capped_count_statement(scope.table, clauses, cap)
-        columns.append(inner.scalar_subquery().label(f"n{i}"))
-    return select(*columns)
+def count_statement(scope: Scope, cap: int = COUNT_CAP) -> Select:
+    """The capped count of one scope's visible rows."""
+    clauses = [scope.row_filter] if scope.row_filter is not None else []
+    return capped_count_statement(scope.table, clauses, cap)
 
 
-def capped_counts(scopes: list[Scope], cap: int = COUNT_CAP) -> list[RowCount]:
-    """The capped count of each scope's visible rows, in one round trip."""
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(v) for v in value)
+    return value if isinstance(value, Hashable) else repr(value)
+
+
+def count_key(scope: Scope, cap: int, dialect: Any) -> Hashable:
+    """(table, cap, row filter as SQL, its values): equal for equal filters."""
+    if scope.row_filter is None:
+        return scope.info.key, cap, None
+    compiled = scope.row_filter.compile(dialect=dialect)
+    params = tuple(sorted((k, _hashable(v)) for k, v in compiled.params.items()))
+    return scope.info.key, cap, str(compiled), params
+
+
+def capped_counts(
+    scopes: list[Scope], cap: int = COUNT_CAP, seconds: float = COUNT_SECONDS
+) -> list[RowCount | None]:
+    """Each scope's capped count (None where it failed), fresh ones from the cache."""
     if not scopes:
         return []
-    row = db.session.execute(capped_counts_statement(scopes, cap)).one()
-    return [RowCount(min(n, cap), capped=n > cap) for n in row]
+    cache = count_cache()
+    dialect = db.engine.dialect
+    keys = [count_key(scope, cap, dialect) for scope in scopes]
+    counts: dict[Hashable, RowCount | None] = {}
+    wanted: list[tuple[Hashable, Scope]] = []
+    for key, scope in zip(keys, scopes, strict=True):
+        found, count = cache.get(key)
+        if found:
+            counts[key] = count
+        elif key not in counts:
+            counts[key] = None
+            wanted.append((key, scope))
+    if wanted:
+        # Autocommit: a failed count leaves no aborted transaction behind (PostgreSQL)
+        # and holds no locks between tables.
+        with db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            for key, scope in wanted:
+                counts[key] = _one_count(conn, scope, cap, seconds)
+                cache.put(key, counts[key])
+    return [counts[key] for key in keys]
+
+
+def _one_count(
+    conn: Connection, scope: Scope, cap: int, seconds: float
+) -> RowCount | None:
+    try:
+        with deadline(conn, seconds):
+            n = conn.execute(count_statement(scope, cap)).scalar_one()
+    except SQLAlchemyError as exc:
+        log.warning(
+            "count of %s unavailable: %s", scope.info.key, exc.__class__.__name__
+        )
+        conn.rollback()  # an invalidated connection must be rolled back before reuse
+        return None
+    return RowCount(min(n, cap), capped=n > cap)

@@ -34,7 +34,6 @@ import decimal
 import json
 import logging
 import operator
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,7 +42,6 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import (
-    CheckConstraint,
     Column,
     ColumnElement,
     ForeignKeyConstraint,
@@ -69,6 +67,8 @@ from sqlalchemy.types import Integer, LargeBinary
 
 from app.access import TableAccess
 from app.catalog.columns import ROWVERSION_TYPES, server_managed  # shared rules
+from app.data import db_errors
+from app.data.db_errors import PLAIN_WORDS, classify_error  # noqa: F401 (re-exported)
 from app.extensions import db
 from app.logs import current_request_id
 from app.models.audit import AuditLog
@@ -818,169 +818,24 @@ def check_references(
 # --- database errors in plain words ---------------------------------------------
 
 
-_COLUMN_IN_MESSAGE = (
-    # SQLite: "NOT NULL constraint failed: employees.first_name"
-    re.compile(r"constraint failed: (?:[\w\"]+\.)?([\w\"]+)"),
-    # SQL Server: "... column 'first_name' ..." / PostgreSQL: 'column "x"'
-    re.compile(r"column '([^']+)'"),
-    re.compile(r'column "([^"]+)"'),
-    # PostgreSQL: "Key (email)=(a@b) already exists."
-    re.compile(r"Key \(([^)]+)\)="),
-)
-_CONSTRAINT_IN_MESSAGE = (
-    re.compile(r"constraint \"([^\"]+)\""),  # SQL Server and PostgreSQL
-    re.compile(r"constraint '([^']+)'"),
-    re.compile(r"unique index '([^']+)'"),
-    re.compile(r"CHECK constraint failed: (\w+)$"),  # SQLite named check
-)
-
-
-def _sqlstate_and_code(exc: DBAPIError) -> tuple[str, int | None, str]:
-    orig = exc.orig
-    message = str(orig)
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
-    if not sqlstate and getattr(orig, "args", None):
-        first = orig.args[0]
-        if isinstance(first, str) and re.fullmatch(r"[0-9A-Z]{5}", first):
-            sqlstate = first
-    code_match = re.search(r"\((\d{3,5})\)(?: \(SQL\w+\))?['\"]?\)?$", message.strip())
-    code = int(code_match.group(1)) if code_match else None
-    return sqlstate, code, message
-
-
-def _constraint_columns(table: Table, name: str) -> list[str]:
-    lowered = name.lower()
-    for cons in table.constraints:
-        if cons.name and str(cons.name).lower() == lowered:
-            names = [c.name for c in cons.columns]
-            if not names and isinstance(cons, CheckConstraint):
-                # A check written as SQL text knows no columns: find them in it.
-                sql = str(cons.sqltext)
-                names = [
-                    c.name
-                    for c in table.columns
-                    if re.search(rf"\b{re.escape(c.name)}\b", sql)
-                ]
-            return names
-    for index in table.indexes:
-        if index.name and str(index.name).lower() == lowered:
-            return [c.name for c in index.columns]
-    for col in table.columns:  # column-level checks live on the column
-        for cons in col.constraints:
-            if cons.name and str(cons.name).lower() == lowered:
-                return [col.name]
-    return []
-
-
-def classify_error(table: Table, exc: DBAPIError) -> tuple[str, list[str]]:
-    """(kind, columns) for a database refusal; kind is unique, foreign_key, check,
-    not_null, truncation, range, invalid or other."""
-    sqlstate, code, message = _sqlstate_and_code(exc)
-    text = message.lower()
-    if (
-        sqlstate == "23505"
-        or code in (2627, 2601)
-        or "unique constraint failed" in text
-        or "duplicate key" in text
-    ):
-        kind = "unique"
-    elif sqlstate == "23503" or "foreign key" in text or "reference constraint" in text:
-        kind = "foreign_key"
-    elif sqlstate == "23514" or "check constraint" in text:
-        kind = "check"
-    elif (
-        sqlstate == "23502"
-        or code == 515
-        or "not null constraint" in text
-        or "cannot insert the value null" in text
-        or "null value in column" in text
-    ):
-        kind = "not_null"
-    elif (
-        sqlstate == "22001"
-        or code in (8152, 2628)
-        or "would be truncated" in text
-        or "value too long" in text
-    ):
-        kind = "truncation"
-    elif sqlstate == "22003" or code in (8115, 220) or "out of range" in text:
-        kind = "range"
-    elif sqlstate.startswith("22") or code in (241, 242, 245, 8114):
-        kind = "invalid"
-    else:
-        kind = "other"
-    columns: list[str] = []
-    for pattern in _CONSTRAINT_IN_MESSAGE:
-        match = pattern.search(message)
-        if match:
-            columns = _constraint_columns(table, match.group(1))
-            if columns:
-                break
-    if not columns:
-        for pattern in _COLUMN_IN_MESSAGE:
-            match = pattern.search(message)
-            if match:
-                names = [n.strip().strip('"') for n in match.group(1).split(",")]
-                columns = [n for n in names if n in table.c]
-                if columns:
-                    break
-    if kind == "check" and not columns:
-        columns = _check_columns(table, message)
-    if kind == "truncation" and not columns:
-        columns = _too_long_columns(table, exc.params)
-    return kind, columns
-
-
-def _too_long_columns(table: Table, params: Any) -> list[str]:
-    """Columns whose sent text exceeds their length (PostgreSQL's 22001 message
-    names the type, not the column)."""
-    if not isinstance(params, Mapping):
-        return []
-    return [
-        c.name
-        for c in table.columns
-        if isinstance(params.get(c.key), str)
-        and getattr(c.type, "length", None)
-        and len(params[c.key]) > c.type.length
-    ]
-
-
-def _check_columns(table: Table, message: str) -> list[str]:
-    for cons in table.constraints:
-        if isinstance(cons, CheckConstraint):
-            sql = str(cons.sqltext)
-            if sql and sql in message:
-                return [
-                    c.name for c in table.columns if re.search(rf"\b{c.name}\b", sql)
-                ]
-    return []
-
-
-PLAIN_WORDS = {
-    "unique": "Another row already has this value.",
-    "foreign_key": "This value does not match any row of the table it refers to.",
-    "check": "This value is not allowed by a rule of the database.",
-    "not_null": "A value is required.",
-    "truncation": "This value is too long for the column.",
-    "range": "This number is out of range for the column.",
-    "invalid": "This value is not valid for the column.",
-    "other": "The database refused the change.",
-}
-
-
 def field_errors_from(
     table: Table, exc: DBAPIError, labels: Mapping[str, str] | None = None
 ) -> FieldErrors:
     """A database refusal as form errors, attached to a column when one is named."""
-    kind, columns = classify_error(table, exc)
+    refusal = db_errors.classify(table, exc)
     errors = FieldErrors()
-    message = PLAIN_WORDS[kind]
+    columns, message = refusal.columns, refusal.message
     if len(columns) == 1:
         errors.add(columns[0], message)
     else:
         names = ", ".join((labels or {}).get(c, c) for c in columns)
         errors.add(None, f"{names}: {message}" if names else message)
-    log.info("write refused by the database (%s) on %s", kind, table_key(table))
+    log.info(
+        "write refused by the database (%s%s) on %s",
+        refusal.kind,
+        f" {refusal.constraint}" if refusal.constraint else "",
+        table_key(table),
+    )
     return errors
 
 

@@ -147,13 +147,13 @@ def test_list_with_row_filter_applies_it_to_page_and_count(scope, app):
     assert "shop.items.updated_at >= ?" in compile_mssql(count)
 
 
-def test_home_counts_compile_to_one_select_of_capped_subqueries(scope):
-    """GIVEN two tables, one with a row filter
-    WHEN the home page's counts are compiled for SQL Server
-    THEN it is one SELECT of TOP-capped subqueries, the filter inside its own."""
+def test_home_count_compiles_to_one_top_capped_count_per_table(scope):
+    """GIVEN a table with a row filter
+    WHEN its home-page count is compiled for SQL Server
+    THEN it is one COUNT over a TOP-capped subquery with the filter inside."""
     from sqlalchemy import column
 
-    from app.data.tables import capped_counts_statement
+    from app.data.tables import count_statement
 
     restricted = Scope(
         scope.info,
@@ -161,10 +161,10 @@ def test_home_counts_compile_to_one_select_of_capped_subqueries(scope):
         None,
         scope.catalog,
     )
-    sql = compile_mssql(capped_counts_statement([scope, restricted], cap=100))
-    assert sql.count("SELECT TOP 101") == 2
+    sql = compile_mssql(count_statement(restricted, cap=100))
+    assert sql.count("SELECT TOP 101") == 1
     assert sql.count("WHERE x = ?") == 1
-    assert sql.lstrip().startswith("SELECT (SELECT count(*)")
+    assert sql.lstrip().startswith("SELECT count(*)")
 
 
 def test_detail_row_compiles_to_one_select_by_key_with_joined_labels(
