@@ -199,14 +199,28 @@ def test_reflection_special_columns_mark_periods_clr_names_and_history():
     mark_special_columns(
         md,
         [
-            row(schema_name="hr_prod", table_name="pay_rates", column_name="valid_from",
-                type_name="datetime2", generated_always=1),  # fmt: skip
-            row(schema_name="hr_prod", table_name="pay_rates", column_name="area",
-                type_name="geography", generated_always=0),  # fmt: skip
+            row(
+                schema_name="hr_prod",
+                table_name="pay_rates",
+                column_name="valid_from",
+                type_name="datetime2",
+                generated_always=1,
+            ),  # fmt: skip
+            row(
+                schema_name="hr_prod",
+                table_name="pay_rates",
+                column_name="area",
+                type_name="geography",
+                generated_always=0,
+            ),  # fmt: skip
         ],
         [
-            row(schema_name="hr_prod", table_name="pay_rates",
-                history_schema="hr_prod", history_name="pay_rates_history")  # fmt: skip
+            row(
+                schema_name="hr_prod",
+                table_name="pay_rates",
+                history_schema="hr_prod",
+                history_name="pay_rates_history",
+            )  # fmt: skip
         ],
         {"hr_prod": "hr"},
     )

@@ -351,9 +351,9 @@ def test_wfastcgi_loop_app_reads_site_owned_folders_named_in_web_config(tmp_path
     finally:
         process.close()
     log = (tmp_path / "logs" / "tablefront.log").read_text("utf-8")
-    # hr (5) and ops (5) only: the demo's 15 would mean the bundled models.
+    # hr (5) and ops (6) only: the demo's 16 would mean the bundled models.
     assert re.search(r"catalog: (\d+) tables, settings from (\S+)", log).groups() == (
-        "10",
+        "11",
         str(site_data / "settings" / "tables.toml"),
     )
     assert f"access settings {access}" in log
