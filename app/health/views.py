@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import asdict
 
 from flask import Blueprint, current_app, g, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.database import connect_breaker
 from app.errors import AppError
 from app.extensions import db
 from app.identity import public
@@ -33,7 +35,7 @@ def live():
 @bp.get("/ready")
 @public
 def ready():
-    """Readiness: the database answers ``SELECT 1`` within the login timeout."""
+    """Readiness: the database answers ``SELECT 1`` within the connect deadline."""
     _require_identity_unless_public()
     started = time.perf_counter()
     try:
@@ -41,8 +43,15 @@ def ready():
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         log.error("readiness check failed: %s", exc.__class__.__name__, exc_info=exc)
-        response = jsonify(status="unavailable", database="unreachable")
+        response = jsonify(
+            status="unavailable", database="unreachable", breaker=_breaker()
+        )
         response.status_code = 503
         return response
     ms = round((time.perf_counter() - started) * 1000, 1)
-    return jsonify(status="ok", database="ok", ms=ms)
+    return jsonify(status="ok", database="ok", ms=ms, breaker=_breaker())
+
+
+def _breaker() -> dict[str, object]:
+    state = connect_breaker(current_app)
+    return asdict(state.state())
