@@ -338,7 +338,7 @@ class _Reader:
         ctes = _cte_names(select)
         for source in select.find_all(exp.Table):
             if not _is_cte(source, ctes):
-                aliases[source.alias_or_name] = self._table(source)
+                aliases[source.alias_or_name] = self._table(source, target.db)
         for join in select.args.get("joins") or []:
             if (join.side or "").upper() in {"LEFT", "FULL"}:
                 outer_joined.add(join.this.alias_or_name)
@@ -385,8 +385,18 @@ class _Reader:
             return mssql_base.BIGINT(), True
         raise ValueError(f"cannot derive a view column type from {node.sql('tsql')}")
 
-    def _table(self, node: exp.Table) -> Table:
+    def _table(self, node: exp.Table, view_schema: str = "") -> Table:
         key = f"{node.db}.{node.name}" if node.db else node.name
+        if not node.db and view_schema:
+            # Inside a view an unqualified name means the view's schema, then dbo.
+            key = next(
+                (
+                    k
+                    for k in (f"{view_schema}.{node.name}", f"dbo.{node.name}")
+                    if k in self.metadata.tables
+                ),
+                key,
+            )
         try:
             return self.metadata.tables[key]
         except KeyError:
