@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 # Abandoned connects still waiting on the driver. Past this many the process stops
 # starting new ones (each holds a thread and a socket until the driver gives up).
 MAX_ABANDONED = 8
+
+# A healthy server logs in within milliseconds: as many connects waiting over this
+# share of the deadline as the breaker's threshold count as that many failures.
+SLOW_SHARE = 0.5
 
 DEADLINE_SQLSTATE = "HYT00"
 BREAKER_SQLSTATE = "08001"
@@ -43,7 +48,33 @@ class _Abandoned:
             self.count += n
 
 
+class _InFlight:
+    """Start times of the connects still waiting on the driver (abandoned or not)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._started: dict[int, float] = {}
+        self._next = 0
+
+    def start(self) -> int:
+        with self._lock:
+            self._next += 1
+            self._started[self._next] = time.monotonic()
+            return self._next
+
+    def end(self, ticket: int) -> None:
+        with self._lock:
+            self._started.pop(ticket, None)
+
+    def waiting_between(self, low: float, high: float) -> int:
+        """How many connects have been waiting more than ``low``, at most ``high`` s."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(1 for t in self._started.values() if low < now - t <= high)
+
+
 abandoned = _Abandoned()
+in_flight = _InFlight()
 
 
 class ConnectDeadlineExceeded(Exception):
@@ -56,11 +87,14 @@ def connect_within(connect: Callable[[], Any], deadline: float) -> Any:
     outcome: dict[str, Any] = {}
     finished = threading.Event()
 
+    ticket = in_flight.start()
+
     def run() -> None:
         try:
             result, error = connect(), None
         except BaseException as exc:  # handed to the caller, or logged if abandoned
             result, error = None, exc
+        in_flight.end(ticket)
         with lock:
             given_up = outcome.get("abandoned", False)
             outcome.update(result=result, error=error)
@@ -108,6 +142,18 @@ def install_connect_guard(
                 BREAKER_SQLSTATE,
                 "circuit breaker open: recent connects to the database failed; "
                 "not trying again yet",
+            )
+        # Connects hanging for longer than two deadlines are old news: they must not
+        # keep the half-open probe from trying (MAX_ABANDONED bounds them instead).
+        slow = in_flight.waiting_between(deadline * SLOW_SHARE, deadline * 2)
+        if breaker.enabled and slow >= breaker.failures:
+            # The failures are on their way: requests that queued behind them
+            # would otherwise wait a whole deadline more before the breaker opens.
+            _failed(breaker)
+            raise dbapi.OperationalError(
+                DEADLINE_SQLSTATE,
+                f"Timeout expired: {slow} connects have waited over "
+                f"{deadline * SLOW_SHARE:g} s on the database; not starting another",
             )
         if abandoned.count >= MAX_ABANDONED:
             _failed(breaker)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from app import connect_guard
-from app.connect_guard import ConnectDeadlineExceeded, connect_within
+from app.breaker import CircuitBreaker
+from app.connect_guard import (
+    ConnectDeadlineExceeded,
+    connect_within,
+    install_connect_guard,
+)
 
 
 class SlowConnection:
@@ -59,3 +68,44 @@ def test_connect_within_driver_error_reaches_the_caller():
 
     with pytest.raises(ConnectionRefusedError):
         connect_within(refuse, 1.0)
+
+
+def test_guarded_connect_three_connects_waiting_past_half_deadline_fails_fast(
+    monkeypatch,
+):
+    """GIVEN three connects already waiting 1.2 s of a 2 s deadline (threshold 3)
+    WHEN a fourth request connects
+    THEN it fails at once with an OperationalError instead of waiting its own
+    deadline (as a request queued behind a wave of slow ones would)."""
+    # The helper thread opens it; the caller's thread uses it (as pyodbc allows).
+    engine = create_engine(
+        "sqlite://", poolclass=NullPool, connect_args={"check_same_thread": False}
+    )
+    release = threading.Event()
+    real_connect = engine.dialect.connect
+
+    def stalled_connect(*args, **kwargs):
+        release.wait(5)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(engine.dialect, "connect", stalled_connect)
+    install_connect_guard(engine, 2.0, CircuitBreaker(3, 30, 15))
+
+    def connect_and_close() -> None:
+        with contextlib.suppress(OperationalError):
+            engine.connect().close()
+
+    waiting = [threading.Thread(target=connect_and_close) for _ in range(3)]
+    for thread in waiting:
+        thread.start()
+    time.sleep(1.2)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(OperationalError, match="not starting another"):
+            engine.connect()
+        elapsed = time.perf_counter() - started
+    finally:
+        release.set()
+        for thread in waiting:
+            thread.join()
+    assert elapsed < 0.1
