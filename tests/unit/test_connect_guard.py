@@ -18,6 +18,7 @@ from app.connect_guard import (
     connect_within,
     install_connect_guard,
 )
+from app.dbstatus import explain_connect_error
 
 
 class SlowConnection:
@@ -109,3 +110,19 @@ def test_guarded_connect_three_connects_waiting_past_half_deadline_fails_fast(
         for thread in waiting:
             thread.join()
     assert elapsed < 0.1
+
+
+@pytest.mark.parametrize(
+    ("message", "names"),
+    [
+        ("circuit breaker open: recent connects failed", "TABLEFRONT_DB_BREAKER_"),
+        (
+            "Timeout expired: the connect did not finish within 2 s",
+            "TABLEFRONT_DB_CONNECT_DEADLINE",
+        ),
+    ],
+)
+def test_explain_connect_error_guard_failures_name_their_setting(message, names):
+    """GIVEN a connect refused by the breaker or cut at the deadline
+    WHEN `db status` explains it THEN the sentence names the setting to look at."""
+    assert names in explain_connect_error(OperationalError("connect", {}, message))
