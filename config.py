@@ -126,6 +126,18 @@ class Config:
         self.DB_APP_NAME = e.get("TABLEFRONT_DB_APP_NAME") or "Tablefront"
         self.DB_LOGIN_TIMEOUT = _int(e, "TABLEFRONT_DB_LOGIN_TIMEOUT", 5)
         self.DB_QUERY_TIMEOUT = _int(e, "TABLEFRONT_DB_QUERY_TIMEOUT", 30)
+        # The login timeout is per packet; this bounds the whole connect (app/
+        # connect_guard.py). Then N failures within the window open the breaker.
+        self.DB_CONNECT_DEADLINE = _float(
+            e, "TABLEFRONT_DB_CONNECT_DEADLINE", float(self.DB_LOGIN_TIMEOUT)
+        )
+        self.DB_BREAKER_FAILURES = _int(e, "TABLEFRONT_DB_BREAKER_FAILURES", 3)
+        self.DB_BREAKER_WINDOW = _float(e, "TABLEFRONT_DB_BREAKER_WINDOW", 30.0)
+        self.DB_BREAKER_OPEN_SECONDS = _float(
+            e, "TABLEFRONT_DB_BREAKER_OPEN_SECONDS", 15.0
+        )
+        if self.DB_CONNECT_DEADLINE <= 0:
+            raise ConfigError("TABLEFRONT_DB_CONNECT_DEADLINE must be above 0 seconds")
         self.SCHEMA_MAP = _pairs(e.get("TABLEFRONT_SCHEMA_MAP"))
         self.EMBEDDED_DB_DIR = Path(
             e.get("TABLEFRONT_EMBEDDED_DB_DIR") or INSTANCE_DIR / "embedded"

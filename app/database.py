@@ -15,6 +15,8 @@ from flask import Flask
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.engine import Engine
 
+from app.breaker import CircuitBreaker
+from app.connect_guard import install_connect_guard
 from app.extensions import db
 from app.session_context import install_session_context
 from config import ConfigError
@@ -22,6 +24,7 @@ from config import ConfigError
 log = logging.getLogger(__name__)
 
 MAIN_DB_FILE = "main.db"
+BREAKER_KEY = "tablefront_db_breaker"
 
 
 def database_url(config: dict[str, Any]) -> URL:
@@ -162,6 +165,14 @@ def register_database(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     install_transient_errors(engine)
+    app.extensions[BREAKER_KEY] = breaker = CircuitBreaker(
+        app.config["DB_BREAKER_FAILURES"],
+        app.config["DB_BREAKER_WINDOW"],
+        app.config["DB_BREAKER_OPEN_SECONDS"],
+    )
+    if url.get_backend_name() != "sqlite":
+        # A local SQLite file cannot hang on a network: no helper thread for it.
+        install_connect_guard(engine, app.config["DB_CONNECT_DEADLINE"], breaker)
     if url.get_backend_name() == "sqlite":
         from app.embedded import install_sqlite_hooks
 
@@ -176,6 +187,11 @@ def register_database(app: Flask) -> None:
     elif url.get_backend_name() == "mssql":
         _install_mssql_query_timeout(engine, app.config["DB_QUERY_TIMEOUT"])
         install_session_context(engine)
+
+
+def connect_breaker(app: Flask) -> CircuitBreaker:
+    """This process's database circuit breaker."""
+    return app.extensions[BREAKER_KEY]
 
 
 def _install_mssql_query_timeout(engine: Engine, seconds: int) -> None:

@@ -61,6 +61,16 @@ def explain_connect_error(exc: BaseException) -> str:
             "the ODBC driver named in the connection settings is not installed "
             "(TABLEFRONT_DB_DRIVER)"
         )
+    if "circuit breaker open" in text:
+        return (
+            "recent connects failed, so this process is not trying again for a "
+            "while (circuit breaker open: TABLEFRONT_DB_BREAKER_*)"
+        )
+    if "did not finish within" in text:
+        return (
+            "the server did not complete the login within the connect deadline "
+            "(TABLEFRONT_DB_CONNECT_DEADLINE)"
+        )
     if "HYT00" in text or "timeout" in text.lower() or "Timeout expired" in text:
         return "the server did not answer within the login timeout"
     if "08S01" in text or "08001" in text or "refused" in text.lower():

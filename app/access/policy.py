@@ -107,6 +107,8 @@ class AccessPolicy:
         self.settings = settings
         self.provider = provider
         self.metadata = metadata
+        # Start-up findings shown on /admin/access (views that bypass row filters).
+        self.warnings: tuple[str, ...] = ()
         self._compiled: dict[tuple[str, tuple[str, ...], Table], TableAccess] = {}
 
     @property

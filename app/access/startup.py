@@ -17,7 +17,8 @@ from app.access.groups import (
     read_password_file,
 )
 from app.access.policy import EXTENSION_KEY, AccessPolicy, is_admin
-from app.access.settings import AccessSettings, load_settings
+from app.access.settings import AccessSettings, known_tables, load_settings
+from app.access.view_checks import view_filter_warnings
 from app.errors import AppError
 from app.extensions import db
 from app.identity import dev_identity_enabled, parse_account
@@ -118,7 +119,13 @@ def register_access(app: Flask) -> None:
     path = app.config["ACCESS_FILE"]
     settings = load_settings(path, db.metadata)
     provider = build_provider(app.config, settings)
-    app.extensions[EXTENSION_KEY] = AccessPolicy(settings, provider, db.metadata)
+    policy = AccessPolicy(settings, provider, db.metadata)
+    policy.warnings = tuple(
+        view_filter_warnings(settings, known_tables(db.metadata) or {})
+    )
+    for warning in policy.warnings:
+        log.warning("access settings %s: %s", path, warning)
+    app.extensions[EXTENSION_KEY] = policy
     if dev_identity_enabled(app):
         app.extensions["tablefront_dev_accounts"] = lambda: demo_accounts(settings)
     app.context_processor(_inject_admin_check)

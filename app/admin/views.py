@@ -47,6 +47,7 @@ def access():
     data = {
         "file": str(policy.settings.path),
         "provider": policy.provider.name,
+        "warnings": list(policy.warnings),
         "actions": list(ACTIONS),
         "roles": [
             {

@@ -28,7 +28,17 @@ from typing import Any
 
 import click
 from flask import current_app
-from sqlalchemy import URL, MetaData, create_engine, create_mock_engine, event, text
+from sqlalchemy import (
+    URL,
+    MetaData,
+    Select,
+    create_engine,
+    create_mock_engine,
+    event,
+    select,
+    sql,
+    text,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import Table
@@ -36,6 +46,7 @@ from sqlalchemy.schema import Table
 from app.cli import tablefront_cli
 from app.codegen.drift import compare_metadata, load_models, text_diff
 from app.codegen.generator import (
+    DEPENDS_INFO_KEY,
     HEADER,
     TRIGGERS_INFO_KEY,
     VIEW_INFO_KEY,
@@ -93,6 +104,76 @@ MSSQL_HISTORY_TABLES = text(
     "JOIN sys.schemas AS hs ON h.schema_id = hs.schema_id "
     "WHERE t.temporal_type = 2"
 )
+
+
+def mssql_view_dependencies() -> Select:
+    """(view schema, view, referenced schema, referenced name) for every view that
+    reads a table or view of this database, from ``sys.sql_expression_dependencies``.
+
+    ``referenced_id`` is resolved through ``sys.objects`` rather than trusting
+    ``referenced_schema_name``, which is NULL when the view names a table without
+    its schema; references to other databases have no ``referenced_id`` and drop out.
+    """
+    dependencies = sql.table(
+        "sql_expression_dependencies",
+        sql.column("referencing_id"),
+        sql.column("referenced_id"),
+        schema="sys",
+    )
+    views = sql.table(
+        "views",
+        sql.column("object_id"),
+        sql.column("schema_id"),
+        sql.column("name"),
+        schema="sys",
+    )
+    objects = sql.table(
+        "objects",
+        sql.column("object_id"),
+        sql.column("schema_id"),
+        sql.column("name"),
+        sql.column("type"),
+        schema="sys",
+    )
+    schemas = sql.table(
+        "schemas", sql.column("schema_id"), sql.column("name"), schema="sys"
+    )
+    view_schema, referenced_schema = schemas.alias("vs"), schemas.alias("rs")
+    return (
+        select(
+            view_schema.c.name.label("view_schema"),
+            views.c.name.label("view_name"),
+            referenced_schema.c.name.label("referenced_schema"),
+            objects.c.name.label("referenced_name"),
+        )
+        .distinct()
+        .select_from(
+            dependencies.join(views, dependencies.c.referencing_id == views.c.object_id)
+            .join(view_schema, views.c.schema_id == view_schema.c.schema_id)
+            .join(objects, dependencies.c.referenced_id == objects.c.object_id)
+            .join(
+                referenced_schema,
+                objects.c.schema_id == referenced_schema.c.schema_id,
+            )
+        )
+        .where(objects.c.type.in_(["U", "V"]))  # user tables and views only
+    )
+
+
+def record_view_dependencies(
+    metadata: MetaData, rows: Iterable[Any], to_logical: Mapping[str, str]
+) -> None:
+    """Store each view's dependencies (logical ``schema.name``) in its table.info."""
+    by_view: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        schema = to_logical.get(row.referenced_schema, row.referenced_schema)
+        by_view.setdefault((row.view_schema, row.view_name), set()).add(
+            f"{schema}.{row.referenced_name}".lower()
+        )
+    for table in metadata.tables.values():
+        found = by_view.get((table.schema, table.name))
+        if found and table.info.get(VIEW_INFO_KEY):
+            table.info[DEPENDS_INFO_KEY] = sorted(found)
 
 
 @dataclass
@@ -167,18 +248,21 @@ def reflect(
         triggers: set[tuple[str, str]] = set()
         special: list[Any] = []
         histories: list[Any] = []
+        dependencies: list[Any] = []
         if engine.dialect.name == "mssql":
             triggers = {
                 (r.schema_name, r.table_name) for r in conn.execute(MSSQL_TRIGGERS)
             }
             special = list(conn.execute(MSSQL_SPECIAL_COLUMNS))
             histories = list(conn.execute(MSSQL_HISTORY_TABLES))
+            dependencies = list(conn.execute(mssql_view_dependencies()))
     mark_special_columns(physical_md, special, histories, to_logical)
     for table in physical_md.tables.values():
         if (table.schema, table.name) in views:
             table.info[VIEW_INFO_KEY] = True
         if (table.schema, table.name) in triggers:
             table.info[TRIGGERS_INFO_KEY] = True
+    record_view_dependencies(physical_md, dependencies, to_logical)
     if not to_logical:
         return physical_md
     logical_md = MetaData()

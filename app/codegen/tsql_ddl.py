@@ -15,7 +15,8 @@ What "as reflection would" means here (SQLAlchemy 2.1, mssql dialect):
 - CHECK constraints are NOT reflected by mssql; they are included here anyway (named)
   unless ``checks=False``, so the embedded SQLite database enforces them too;
 - a view is a Table with ``info={"is_view": True}``, no primary key, column types taken
-  from the underlying tables;
+  from the underlying tables; ``info["depends_on"]`` lists the tables and views it
+  reads (``schema.name``), as ``sys.sql_expression_dependencies`` gives on a server;
 - a type the dialect does not know (geography, geometry, hierarchyid) is an
   ``OpaqueSqlType`` keeping its name (reflection gives NullType; the generator makes
   both opaque);
@@ -123,6 +124,50 @@ def metadata_from_tsql(
         except Exception as error:
             raise ValueError(f"{path.name} batch {number}: {error}") from error
     return reader.build()
+
+
+def view_dependencies(create_view: exp.Create, metadata: MetaData) -> list[str]:
+    """``schema.name`` of every table or view a CREATE VIEW reads, sorted.
+
+    Joins, subqueries and the bodies of CTEs count; the CTE names themselves do not;
+    a name in another database keeps its three parts. Names are lower-cased (SQL
+    Server's usual collation is case-insensitive, and access keys are lower case).
+    An unqualified name resolves to the view's own schema, then ``dbo``, when such a
+    table is known (SQL Server's order for names inside a module), else stays bare.
+    """
+    select = create_view.expression
+    view_schema = create_view.this.db or ""
+    ctes = _cte_names(select)
+    found = set()
+    for source in select.find_all(exp.Table):
+        if _is_cte(source, ctes):
+            continue
+        if source.catalog:  # another database: never one of the app's tables
+            found.add(f"{source.catalog}.{source.db}.{source.name}".lower())
+            continue
+        if source.db:
+            found.add(f"{source.db}.{source.name}".lower())
+            continue
+        candidates = [f"{view_schema}.{source.name}", f"dbo.{source.name}"]
+        known = [c for c in candidates if c in metadata.tables]
+        found.add((known[0] if known else source.name).lower())
+    return sorted(found)
+
+
+def view_dependencies_from_ddl(sql: str) -> list[str]:
+    """The dependencies of the CREATE VIEW in ``sql`` (no other tables known)."""
+    statement = sqlglot.parse_one(sql, read="tsql", error_level=ErrorLevel.RAISE)
+    if not isinstance(statement, exp.Create) or (statement.kind or "") != "VIEW":
+        raise ValueError("not a CREATE VIEW statement")
+    return view_dependencies(statement, MetaData())
+
+
+def _cte_names(select: exp.Expression) -> set[str]:
+    return {cte.alias_or_name.lower() for cte in select.find_all(exp.CTE)}
+
+
+def _is_cte(source: exp.Table, ctes: set[str]) -> bool:
+    return not source.db and source.name.lower() in ctes
 
 
 # --- reading ---------------------------------------------------------------------
@@ -340,16 +385,22 @@ class _Reader:
         select = statement.expression
         aliases = {}
         outer_joined = set()
+        ctes = _cte_names(select)
         for source in select.find_all(exp.Table):
-            aliases[source.alias_or_name] = self._table(source)
+            if not _is_cte(source, ctes):
+                aliases[source.alias_or_name] = self._table(source, target.db)
         for join in select.args.get("joins") or []:
             if (join.side or "").upper() in {"LEFT", "FULL"}:
                 outer_joined.add(join.this.alias_or_name)
+        info: dict = {"is_view": True}
+        depends_on = view_dependencies(statement, self.metadata)
+        if depends_on:
+            info["depends_on"] = depends_on
         view = Table(
             target.name,
             self.metadata,
             schema=target.db or None,
-            info={"is_view": True},
+            info=info,
         )
         for projection in select.expressions:
             name = projection.alias_or_name
@@ -363,6 +414,11 @@ class _Reader:
         self, node: exp.Expression, aliases: dict[str, Table], outer_joined: set[str]
     ) -> tuple[TypeEngine, bool]:
         if isinstance(node, exp.Column):
+            if node.table and node.table not in aliases:
+                raise ValueError(
+                    f"cannot derive a view column type from {node.sql('tsql')} "
+                    "(not a column of a table)"
+                )
             source = aliases[node.table] if node.table else _only(aliases.values())
             column = source.c[node.name]
             return column.type, column.nullable or node.table in outer_joined
@@ -379,8 +435,18 @@ class _Reader:
             return mssql_base.BIGINT(), True
         raise ValueError(f"cannot derive a view column type from {node.sql('tsql')}")
 
-    def _table(self, node: exp.Table) -> Table:
+    def _table(self, node: exp.Table, view_schema: str = "") -> Table:
         key = f"{node.db}.{node.name}" if node.db else node.name
+        if not node.db and view_schema:
+            # Inside a view an unqualified name means the view's schema, then dbo.
+            key = next(
+                (
+                    k
+                    for k in (f"{view_schema}.{node.name}", f"dbo.{node.name}")
+                    if k in self.metadata.tables
+                ),
+                key,
+            )
         try:
             return self.metadata.tables[key]
         except KeyError:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import asdict
 
 from flask import Blueprint, current_app, g, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.access import caller_groups
+from app.database import connect_breaker
 from app.errors import AppError
 from app.extensions import db
 from app.identity import public
@@ -34,7 +36,7 @@ def live():
 @bp.get("/ready")
 @public
 def ready():
-    """Readiness: the database answers ``SELECT 1`` within the login timeout."""
+    """Readiness: the database answers ``SELECT 1`` within the connect deadline."""
     _require_identity_unless_public()
     started = time.perf_counter()
     try:
@@ -42,11 +44,13 @@ def ready():
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         log.error("readiness check failed: %s", exc.__class__.__name__, exc_info=exc)
-        response = jsonify(status="unavailable", database="unreachable")
+        response = jsonify(
+            status="unavailable", database="unreachable", breaker=_breaker()
+        )
         response.status_code = 503
         return response
     ms = round((time.perf_counter() - started) * 1000, 1)
-    return jsonify(status="ok", database="ok", ms=ms)
+    return jsonify(status="ok", database="ok", ms=ms, breaker=_breaker())
 
 
 @bp.get("/directory")
@@ -67,3 +71,8 @@ def directory():
     return jsonify(
         status="ok", directory="ok", login=identity.login, groups=len(groups), ms=ms
     )
+
+
+def _breaker() -> dict[str, object]:
+    state = connect_breaker(current_app)
+    return asdict(state.state())

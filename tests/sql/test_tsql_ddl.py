@@ -251,7 +251,7 @@ def test_metadata_from_tsql_view_columns_typed_from_tables(demo: MetaData) -> No
     THEN it is marked as a view, has no key, and takes types from its tables."""
     view = demo.tables["sales.v_order_totals"]
 
-    assert view.info == {"is_view": True}
+    assert view.info["is_view"] is True
     assert list(view.primary_key.columns) == []
     assert type(view.c.order_number.type) is mssql.VARCHAR
     assert type(view.c.total_amount.type) is mssql.MONEY

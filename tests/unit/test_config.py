@@ -148,3 +148,19 @@ def test_config_models_dir_without_package_refuses_to_start(tmp_path):
     loads THEN it refuses, naming the setting and the command that fills it."""
     with pytest.raises(ConfigError, match="TABLEFRONT_MODELS_DIR .* models generate"):
         DevelopmentConfig({"TABLEFRONT_MODELS_DIR": str(tmp_path)})
+
+
+def test_config_connect_deadline_defaults_to_login_timeout():
+    """GIVEN only a login timeout of 7 s WHEN the config loads
+    THEN the whole-connect deadline is 7 s and the breaker opens after 3 failures."""
+    loaded = ProductionConfig({**SAFE_PRODUCTION, "TABLEFRONT_DB_LOGIN_TIMEOUT": "7"})
+    assert loaded.DB_CONNECT_DEADLINE == 7.0
+    assert loaded.DB_BREAKER_FAILURES == 3
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_config_bad_connect_deadline_refuses_to_start(value):
+    """GIVEN a connect deadline that is not a positive number WHEN the config loads
+    THEN a ConfigError names TABLEFRONT_DB_CONNECT_DEADLINE."""
+    with pytest.raises(ConfigError, match="TABLEFRONT_DB_CONNECT_DEADLINE"):
+        ProductionConfig({**SAFE_PRODUCTION, "TABLEFRONT_DB_CONNECT_DEADLINE": value})

@@ -126,5 +126,5 @@ t_sales_v_order_totals = Table(
     Column('line_count', Integer),
     Column('total_amount', MONEY),
     schema='sales',
-    info={'is_view': True}
+    info={'is_view': True, 'depends_on': ['sales.order_lines', 'sales.orders']}
 )
