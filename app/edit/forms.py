@@ -54,6 +54,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets.core import clean_key
@@ -278,6 +279,12 @@ def _scale_validator(scale: int):
     return check
 
 
+def _finite_validator(_form, field: Field) -> None:
+    # Decimal takes "NaN" and "sNaN"; NumberRange raises on sNaN, so stop first
+    if isinstance(field.data, decimal.Decimal) and not field.data.is_finite():
+        raise StopValidation("Enter a number.")
+
+
 def _guid_validator(_form, field: Field) -> None:
     if field.data:
         try:
@@ -332,6 +339,7 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
             spec.label, validators=validators, render_kw=render, widget=NUMBER_INPUT
         )
     if kind in {"decimal", "money"}:
+        validators.append(_finite_validator)
         bounds = decimal_range(col)
         if bounds:
             low, high, scale = bounds

@@ -1,8 +1,9 @@
 """The demo company at a small scale, for tests that use the app as users do.
 
 ``build_demo_app`` makes a testing app on a fresh embedded demo database (what
-``flask tablefront demo init`` builds), and ``LogProblems`` collects every log record
-that carries a traceback or an error, so a test can say "nothing went wrong inside".
+``flask tablefront demo init`` builds); ``LogProblems`` collects every log record
+that carries a traceback or an error, so a test can say "nothing went wrong inside";
+``fresh_form`` reads a form as served, to post it back with one field changed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import Flask
 
 from app import create_app
 from config import TestingConfig
+from tests.html import soup
 
 SCALE = "0.02"  # a few thousand rows: built in well under a second
 ADMIN = "CONTOSO\\amorgan"  # Tablefront admin: every table, every action
@@ -70,3 +72,20 @@ class LogProblems(logging.Handler):
 
     def __exit__(self, *exc: object) -> None:
         logging.getLogger().removeHandler(self)
+
+
+def fresh_form(client, path: str) -> dict[str, str]:
+    """The fields of the form at ``path`` as a GET hands it out now (current values
+    and original_token), as a user's browser would send them back."""
+    page = soup(client.get(path))
+    values: dict[str, str] = {}
+    for element in page.select("form input[name], form textarea[name]"):
+        if element.get("type") in {"checkbox", "radio"} and not element.has_attr(
+            "checked"
+        ):
+            continue
+        values[element["name"]] = element.get("value", element.get_text())
+    for select_ in page.select("form select[name]"):
+        chosen = select_.select_one("option[selected]") or select_.select_one("option")
+        values[select_["name"]] = chosen.get("value", "") if chosen else ""
+    return values

@@ -43,8 +43,8 @@ from tests.functional.demo_world import (
     STRANGER,
     LogProblems,
     build_demo_app,
+    fresh_form,
 )
-from tests.html import soup
 
 EXAMPLES = int(os.environ.get("TABLEFRONT_FUZZ_EXAMPLES", "6"))
 USERS = (ADMIN, ROW_FILTERED, EMPLOYEE, STRANGER)
@@ -313,23 +313,6 @@ def request_for(world: World, endpoint: str, method: str, pick) -> dict[str, Any
         kwargs["data"] = form
         kwargs["fresh"] = pick(st.integers(0, 4)) < 4 and endpoint.startswith("edit.")
     return kwargs
-
-
-def fresh_form(client, path: str) -> dict[str, str]:
-    """The fields of the form at ``path`` as a GET hands it out now (current values
-    and original_token), as a user's browser would send them back."""
-    page = soup(client.get(path))
-    values: dict[str, str] = {}
-    for element in page.select("form input[name], form textarea[name]"):
-        if element.get("type") in {"checkbox", "radio"} and not element.has_attr(
-            "checked"
-        ):
-            continue
-        values[element["name"]] = element.get("value", element.get_text())
-    for select_ in page.select("form select[name]"):
-        chosen = select_.select_one("option[selected]") or select_.select_one("option")
-        values[select_["name"]] = chosen.get("value", "") if chosen else ""
-    return values
 
 
 def check(world: World, login: str, request: dict[str, Any]) -> None:

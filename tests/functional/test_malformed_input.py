@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.demo_world import ADMIN, LogProblems, build_demo_app
+from tests.functional.demo_world import ADMIN, LogProblems, build_demo_app, fresh_form
 from tests.html import by_testid, soup, text_of
 
 PAST_64_BITS = str(2**64)
@@ -142,3 +142,16 @@ def test_lookup_key_number_still_finds_its_row(admin):
     response = admin.get("/t/ops/tickets/-/lookup/assigned_to", query_string={"q": "1"})
     values = [o["value"] for o in soup(response).find_all("option")]
     assert "1" in values
+
+
+def test_edit_decimal_signaling_nan_answers_422_with_the_field_error(admin):
+    """GIVEN a product's edit form posted back with unit cost "sNaN" (a Decimal
+    that WTForms' NumberRange cannot compare: found by the route fuzz)
+    WHEN it is saved THEN 422 with "Enter a number" at the field."""
+    path = "/t/sales/products/1/edit"
+    form = {**fresh_form(admin, path), "f_unit_cost": "sNaN"}
+    response = admin.post(path, data=form)
+    assert response.status_code == 422
+    error = soup(response).select_one("#f_unit_cost-error")
+    assert error is not None
+    assert "Enter a number" in error.get_text(" ")
