@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Column
 
 from app.catalog.model import ColumnInfo
-from app.catalog.ranges import ValueRange, datetime_range, value_range
+from app.catalog.ranges import INT_RANGES, ValueRange, datetime_range, value_range
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f"})
@@ -65,12 +65,12 @@ def parse_value(column: ColumnInfo, text: str) -> Any:
 def parse_typed(column: Column, kind: str, text: str) -> Any:
     """``text`` as a value of ``kind`` that ``column``'s SQL type can hold."""
     limits = value_range(column, kind)
-    if kind == "int":
-        assert limits is not None
-        return parse_whole(text, limits.low, limits.high)
+    if kind == "int":  # an integer type unknown to ranges: BIGINT's is the widest
+        low, high = (limits.low, limits.high) if limits else INT_RANGES["BIGINT"]
+        return parse_whole(text, low, high)
     value = _parse_kind(kind, text)
     if limits is not None:
-        _check_range(value, limits, kind, text)
+        _check_range(value, limits, text)
     return value
 
 
@@ -79,10 +79,8 @@ def parse_day(column: ColumnInfo, text: str) -> tuple[dt.datetime, dt.datetime |
     the column's type ends on that day: the day then has no upper bound)."""
     day = parse_date(text)
     start = dt.datetime.combine(day, dt.time())
-    first, last = (
-        datetime_range(column.column).low.date(),
-        datetime_range(column.column).high.date(),
-    )
+    limits = datetime_range(column.column)
+    first, last = limits.low.date(), limits.high.date()
     if not first <= day <= last:
         raise BadValue(f"{text.strip()!r} is out of range ({first} to {last})")
     if day == last:
@@ -133,7 +131,7 @@ def _parse_kind(kind: str, text: str) -> Any:
     return text
 
 
-def _check_range(value: Any, limits: ValueRange, kind: str, text: str) -> None:
+def _check_range(value: Any, limits: ValueRange, text: str) -> None:
     compared = value
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         compared = value.replace(tzinfo=None)  # the range is in local wall time
