@@ -11,12 +11,15 @@ from sqlalchemy import Table
 
 from app.access import policy as access_policy
 from app.catalog import TableInfo, get_catalog
+from app.catalog.parse import BadValue, parse_date, parse_whole
+from app.catalog.ranges import INT_RANGES
 from app.data import audit_queries
 from app.data.scope import open_scope
 from app.edit.views import detail_url, parse_key
 from app.errors import AppError
 
 bp = Blueprint("audit", __name__)
+AUDIT_ID_MAX = INT_RANGES["BIGINT"][1]  # app.audit_log.audit_id is a BIGINT
 
 
 def _access_for(table: Table):
@@ -68,10 +71,22 @@ def _date(name: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
+        return parse_date(raw)
+    except BadValue:
         raise AppError(
             400, "Bad date", f"{name} must be a date like 2026-01-31, got {raw!r}."
+        ) from None
+
+
+def _before(raw: str) -> int | None:
+    """The page position (an audit id) from the URL; 400 when it cannot be one."""
+    if not raw.strip():
+        return None
+    try:
+        return parse_whole(raw, 1, AUDIT_ID_MAX)
+    except BadValue:
+        raise AppError(
+            400, "Bad page", "The page link is malformed; start again."
         ) from None
 
 
@@ -87,9 +102,7 @@ def index():
         raise AppError(403, detail="Only administrators may read the audit log.")
     catalog = get_catalog()
     tables = {key: info.table for key, info in catalog.tables.items()}
-    before_raw = request.args.get("before", "").strip()
-    if before_raw and not before_raw.isdigit():
-        raise AppError(400, "Bad page", "The page link is malformed; start again.")
+    before = _before(request.args.get("before", ""))
     table = request.args.get("table", "").strip()
     if table and table not in tables:
         raise AppError(400, "Unknown table", f"There is no table {table!r}.")
@@ -98,7 +111,7 @@ def index():
         table=table,
         since=_date("since"),
         until=_date("until"),
-        before=int(before_raw) if before_raw else None,
+        before=before,
     )
 
     hidden_of: dict[str, frozenset[str]] = {}

@@ -14,7 +14,8 @@ from urllib.parse import quote_plus, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from app.data import VALUELESS_OPS, FilterSpec, ListQuery
+from app.catalog.parse import BadValue, parse_whole
+from app.data import MAX_PAGE_SIZE, VALUELESS_OPS, FilterSpec, ListQuery
 from app.errors import AppError
 
 MAX_TEXT = 200
@@ -44,9 +45,14 @@ def parse_list_args(args: MultiDict) -> tuple[ListQuery, list[FilterRow]]:
     size_text = args.get("size", "").strip()
     size = None
     if size_text:
-        if not size_text.isdigit():
-            raise AppError(400, "Page size not allowed", "Page size must be a number.")
-        size = int(size_text)
+        try:
+            size = parse_whole(size_text, 1, MAX_PAGE_SIZE)
+        except BadValue:
+            raise AppError(
+                400,
+                "Page size not allowed",
+                f"Page size must be a whole number from 1 to {MAX_PAGE_SIZE}.",
+            ) from None
     rows: list[FilterRow] = []
     specs: list[FilterSpec] = []
     for column, op, value in zip_longest(

@@ -125,7 +125,7 @@ def audit_page(
         stmt = stmt.where(
             AUDIT.c.changed_at >= dt.datetime.combine(filters.since, dt.time())
         )
-    if filters.until:
+    if filters.until and filters.until < dt.date.max:  # else: no day after it
         end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time())
         stmt = stmt.where(AUDIT.c.changed_at < end)
     readable = {k: t for k, t in tables.items() if access_for(t).allows("read")}

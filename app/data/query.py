@@ -7,7 +7,6 @@ Server and SQLite default; PostgreSQL is told NULLS FIRST/LAST explicitly).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,9 +15,9 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog import ColumnInfo
+from app.catalog.parse import BadValue, parse_day, parse_value
 from app.data.like import LIKE_ESCAPE, contains_pattern, next_prefix, prefix_pattern
 from app.data.scope import Scope, peek_scope
-from app.data.values import BadValue, parse_value
 from app.errors import AppError
 
 OP_LABELS = {
@@ -198,17 +197,15 @@ def _filter_clause(scope: Scope, spec: FilterSpec, dialect: str) -> ColumnElemen
 
 def _day_clause(column: ColumnInfo, col: Any, op: str, text: str):
     try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
+        start, end = parse_day(column, text)
+    except BadValue as exc:
         raise AppError(
-            400,
-            "Wrong filter value",
-            f"Filter on {column.label}: {text!r} is not a date (YYYY-MM-DD).",
+            400, "Wrong filter value", f"Filter on {column.label}: {exc}."
         ) from None
-    start = dt.datetime.combine(day, dt.time())
-    end = start + dt.timedelta(days=1)
     if op == "gte":
         return col >= start
+    if end is None:  # the type's last day: nothing comes after it
+        return col >= start if op == "eq" else col.is_not(None)
     if op == "lte":
         return col < end
     return and_(col >= start, col < end)

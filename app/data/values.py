@@ -1,4 +1,4 @@
-"""Typed values: parsing user text by column kind, tagging for page tokens, row keys.
+"""Typed values: tagging for page tokens, row keys (parsing: app.catalog.parse).
 
 Row keys in URLs use tilde-encoding (as Datasette does): every character outside
 ``A-Z a-z 0-9 _ - .`` becomes ``~XX`` per UTF-8 byte, and the parts of a composite key
@@ -15,66 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.catalog import ColumnInfo
+from app.catalog.parse import BadValue, parse_value  # also imported from here
 
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
-TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t"})
-FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f"})
-
-
-class BadValue(ValueError):
-    """Text that is not a value of the column's kind; the message says what's wanted."""
-
-
-def parse_value(column: ColumnInfo, text: str) -> Any:
-    """``text`` as a Python value of ``column``'s kind, or BadValue."""
-    kind = column.kind
-    raw = text.strip()
-    try:
-        if kind == "int":
-            return int(raw)
-        if kind in {"decimal", "money"}:
-            value = decimal.Decimal(raw)
-            if not value.is_finite():
-                raise ValueError
-            return value
-        if kind == "float":
-            number = float(raw)
-            if number != number or number in (float("inf"), float("-inf")):
-                raise ValueError
-            return number
-        if kind == "bool":
-            word = raw.lower()
-            if word in TRUE_WORDS:
-                return True
-            if word in FALSE_WORDS:
-                return False
-            raise ValueError
-        if kind == "date":
-            return dt.date.fromisoformat(raw)
-        if kind == "datetime":
-            return dt.datetime.fromisoformat(raw)
-        if kind == "time":
-            return dt.time.fromisoformat(raw)
-        if kind == "guid":
-            return uuid.UUID(raw)
-    except (ValueError, ArithmeticError):
-        raise BadValue(f"{text!r} is not {EXPECTED[kind]}") from None
-    if kind == "binary":
-        raise BadValue("binary values cannot be typed in")
-    return text
-
-
-EXPECTED = {
-    "int": "a whole number",
-    "decimal": "a number",
-    "money": "an amount",
-    "float": "a number",
-    "bool": "yes or no",
-    "date": "a date (YYYY-MM-DD)",
-    "datetime": "a date and time (YYYY-MM-DD or YYYY-MM-DD HH:MM)",
-    "time": "a time (HH:MM)",
-    "guid": "a GUID",
-}
 
 
 def tag(value: Any) -> Any:

@@ -29,6 +29,7 @@ the row cannot be hidden, since the database refuses the delete either way.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import decimal
 import json
@@ -1207,6 +1208,7 @@ def reference_lookup(
 ) -> list[tuple[Any, str]]:
     """Up to ``limit`` visible rows whose label starts with ``text`` (or whose key
     equals it), for the searchable lookup of a large referenced table."""
+    from app.catalog.parse import BadValue, parse_typed
     from app.data.like import LIKE_ESCAPE, prefix_pattern
 
     if not access.allows("read"):
@@ -1220,8 +1222,10 @@ def reference_lookup(
         for c in label_cols
         if isinstance(c.type, String)
     ]
-    if text.lstrip("-").isdigit() and isinstance(key.type, Integer):
-        matches.append(key == int(text))
+    if isinstance(key.type, Integer):
+        # text the key cannot hold ('²', past 64 bits) matches labels only
+        with contextlib.suppress(BadValue):
+            matches.append(key == parse_typed(key, "int", text))
     if not matches:
         return []
     stmt = (
