@@ -196,6 +196,7 @@ ROUTES: dict[str, Route] = {
     "static": Route(path=("filename",)),
     "health.live": Route(),
     "health.ready": Route(),
+    "health.directory": Route(),
     "home.index": Route(),
     "home.whoami": Route(),
     "admin.access": Route(query=("login",)),

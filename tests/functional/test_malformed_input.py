@@ -147,11 +147,11 @@ def test_lookup_key_number_still_finds_its_row(admin):
 def test_edit_decimal_signaling_nan_answers_422_with_the_field_error(admin):
     """GIVEN a product's edit form posted back with unit cost "sNaN" (a Decimal
     that WTForms' NumberRange cannot compare: found by the route fuzz)
-    WHEN it is saved THEN 422 with "Enter a number" at the field."""
+    WHEN it is saved THEN 422 with "is not a number" at the field."""
     path = "/t/sales/products/1/edit"
     form = {**fresh_form(admin, path), "f_unit_cost": "sNaN"}
     response = admin.post(path, data=form)
     assert response.status_code == 422
     error = soup(response).select_one("#f_unit_cost-error")
     assert error is not None
-    assert "Enter a number" in error.get_text(" ")
+    assert "is not a number" in error.get_text(" ")
