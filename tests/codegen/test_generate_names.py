@@ -1,4 +1,4 @@
-"""`models generate` on the names a SQL admin types: case, typos, exclusions, --check."""
+"""`models generate` on names as a SQL admin types them: case, typos, --exclude."""
 
 from __future__ import annotations
 
