@@ -41,10 +41,11 @@ from sqlalchemy.dialects.sqlite import base as sqlite_base
 from sqlalchemy.dialects.sqlite import pysqlite as sqlite_pysqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import CreateColumn, DefaultClause
+from sqlalchemy.schema import Computed, CreateColumn, DefaultClause
 from sqlalchemy.sql.elements import TextClause
 
 from app import mssql_types  # noqa: F401  (MONEY's operator classes)
+from app.embedded_computed import computed_on_sqlite, is_untranslated_computed
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +254,11 @@ def _as_rowid_key(text: str, column: Column, compiler) -> str:
     return prefix + "INTEGER" + text[len(prefix) + len(declared) :]
 
 
+@compiles(Computed, "sqlite")
+def _computed_on_sqlite(element: Computed, compiler, **kw) -> str:
+    return computed_on_sqlite(element)
+
+
 @compiles(CreateColumn, "sqlite")
 def _create_column_on_sqlite(element: CreateColumn, compiler, **kw) -> str:
     """Column DDL with SQL Server semantics: case rule, T-SQL defaults, rowversion,
@@ -263,6 +269,9 @@ def _create_column_on_sqlite(element: CreateColumn, compiler, **kw) -> str:
         return text
     if is_rowid_key(column):
         text = _as_rowid_key(text, column, compiler)
+    if is_untranslated_computed(column):
+        # A plain column standing in for the computed one: new rows leave it NULL.
+        text = text.replace(" NOT NULL", "", 1)
     if is_rowversion(column):
         if column.server_default is None or not isinstance(
             column.server_default, DefaultClause
