@@ -45,6 +45,8 @@ from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.tsql import TSQL
 from sqlglot.tokens import Token, TokenType
 
+from app.codegen.descriptions import Description, apply_descriptions, description_in
+
 log = logging.getLogger(__name__)
 
 DEFAULT_COLLATION = "SQL_Latin1_General_CP1_CI_AS"
@@ -127,8 +129,13 @@ class _Reader:
     checks: bool
     metadata: MetaData = field(default_factory=MetaData)
     schemas: list[str] = field(default_factory=list)
+    descriptions: list[Description] = field(default_factory=list)
 
     def read_batch(self, batch: str) -> None:
+        description = description_in(batch)
+        if description is not None:
+            self.descriptions.append(description)
+            return
         statements = sqlglot.parse(batch, read="tsql", error_level=ErrorLevel.RAISE)
         for statement in statements:
             if isinstance(statement, exp.Create):
@@ -145,6 +152,7 @@ class _Reader:
                 self._note_schemas(statement)
 
     def build(self) -> MetaData:
+        apply_descriptions(self.metadata, self.descriptions)
         self.metadata.info["schemas"] = sorted(
             set(self.schemas) | {t.schema for t in self.metadata.tables.values()}
         )
