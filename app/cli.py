@@ -8,16 +8,22 @@ generator pulls in sqlacodegen (seconds of import time), and every IIS worker ru
 from __future__ import annotations
 
 import importlib
+import logging
+import sys
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
+log = logging.getLogger(__name__)
+
 COMMAND_MODULES = (
     "app.codegen.commands",  # flask tablefront models ...
     "app.demo.commands",  # flask tablefront demo init
+    "app.dev.commands",  # flask tablefront dev init
     "app.dbstatus",  # flask tablefront db status
     "app.upload_commands",  # flask tablefront uploads sweep
+    "app.starter_settings",  # flask tablefront settings init
 )
 
 
@@ -44,6 +50,52 @@ class LazyCommandGroup(AppGroup):
 tablefront_cli = LazyCommandGroup(
     "tablefront", help="Tablefront administration commands."
 )
+
+
+# Commands that make the settings fit new models, so they must run while the settings
+# still describe the old ones (a SQL admin's first `settings init` on their own schema).
+SETTINGS_REPAIR_COMMANDS = (
+    ("tablefront", "settings", "init"),
+    ("tablefront", "models", "generate"),
+    ("tablefront", "dev", "init"),
+)
+
+
+def running_settings_repair_command(argv: list[str] | None = None) -> bool:
+    """True when this process is the ``flask`` CLI running one of those commands.
+
+    Flask builds the app while it is still resolving the command name, before click
+    knows which command will run, so the command line itself is read.
+    """
+    words = [
+        w for w in (sys.argv if argv is None else argv)[1:] if not w.startswith("-")
+    ]
+    return any(
+        words[i : i + len(command)] == list(command)
+        for command in SETTINGS_REPAIR_COMMANDS
+        for i in range(len(words))
+    )
+
+
+def tolerate_settings_error(app: Flask, error: Exception) -> bool:
+    """For a settings-repair command: note the error and go on; else False.
+
+    The app built for the command answers every request with 503 and the message,
+    so it can never serve pages on settings that do not fit the models.
+    """
+    if not running_settings_repair_command():
+        return False
+    from app.errors import AppError
+
+    message = str(error)
+    log.warning("settings do not fit the models (the command runs anyway): %s", message)
+    click.echo(f"warning: the settings do not fit the models:\n{message}", err=True)
+
+    def refuse() -> None:
+        raise AppError(503, "Settings do not fit the models", message)
+
+    app.before_request(refuse)
+    return True
 
 
 def register_cli(app: Flask) -> None:

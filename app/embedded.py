@@ -34,17 +34,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Table, event
+from sqlalchemy import Column, PrimaryKeyConstraint, Table, event
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import mssql
 from sqlalchemy.dialects.sqlite import base as sqlite_base
 from sqlalchemy.dialects.sqlite import pysqlite as sqlite_pysqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import CreateColumn, DefaultClause
+from sqlalchemy.schema import Computed, CreateColumn, DefaultClause
 from sqlalchemy.sql.elements import TextClause
 
 from app import mssql_types  # noqa: F401  (MONEY's operator classes)
+from app.embedded_computed import computed_on_sqlite, is_untranslated_computed
 from app.mssql_types import PERIOD_INFO_KEY, is_period_column
 
 log = logging.getLogger(__name__)
@@ -245,6 +246,31 @@ def is_rowid_key(column: Column) -> bool:
     )
 
 
+def is_identity_in_composite_key(column: Column) -> bool:
+    """True for the IDENTITY column of a composite primary key.
+
+    SQLite numbers rows only through a single ``INTEGER PRIMARY KEY``. An IDENTITY
+    value is unique in its table on SQL Server too, so on SQLite that column becomes
+    the ROWID key and the composite key a UNIQUE constraint: same rows accepted,
+    same rows refused.
+    """
+    table = column.table
+    return (
+        isinstance(table, Table)
+        and len(table.primary_key.columns) > 1
+        and table.autoincrement_column is column
+        and (column.identity is not None or column.autoincrement is True)
+    )
+
+
+@compiles(PrimaryKeyConstraint, "sqlite")
+def _primary_key_on_sqlite(element: PrimaryKeyConstraint, compiler, **kw) -> str:
+    text = compiler.visit_primary_key_constraint(element, **kw)
+    if any(is_identity_in_composite_key(c) for c in element.columns):
+        return text.replace("PRIMARY KEY", "UNIQUE", 1)
+    return text
+
+
 def _as_rowid_key(text: str, column: Column, compiler) -> str:
     """``name SMALLINT ...`` -> ``name INTEGER ...`` for a ROWID-alias key column."""
     declared = compiler.dialect.type_compiler_instance.process(
@@ -256,16 +282,28 @@ def _as_rowid_key(text: str, column: Column, compiler) -> str:
     return prefix + "INTEGER" + text[len(prefix) + len(declared) :]
 
 
+@compiles(Computed, "sqlite")
+def _computed_on_sqlite(element: Computed, compiler, **kw) -> str:
+    return computed_on_sqlite(element)
+
+
 @compiles(CreateColumn, "sqlite")
 def _create_column_on_sqlite(element: CreateColumn, compiler, **kw) -> str:
     """Column DDL with SQL Server semantics: case rule, T-SQL defaults, rowversion,
     integer IDENTITY keys as ROWID aliases."""
     column = element.element
+    if is_identity_in_composite_key(column):
+        # SQLAlchemy refuses autoincrement in a composite key on SQLite; the ROWID
+        # key is all this column needs (no default, computed or collation applies).
+        return f"{compiler.preparer.format_column(column)} INTEGER NOT NULL PRIMARY KEY"
     text = compiler.visit_create_column(element, **kw)
     if text is None:
         return text
     if is_rowid_key(column):
         text = _as_rowid_key(text, column, compiler)
+    if is_untranslated_computed(column):
+        # A plain column standing in for the computed one: new rows leave it NULL.
+        text = text.replace(" NOT NULL", "", 1)
     if is_rowversion(column):
         if column.server_default is None or not isinstance(
             column.server_default, DefaultClause

@@ -29,6 +29,7 @@ from sqlalchemy import MetaData, Table, and_
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.access.groups import DirectoryUnavailable, GroupProvider
+from app.access.names import spell_conditions
 from app.access.rowfilters import CallerContext, any_of, compile_conditions, describe
 from app.access.settings import (
     ACTIONS,
@@ -166,7 +167,7 @@ class AccessPolicy:
         ctx = CallerContext(
             identity.login,
             self.tables,
-            self.settings.caller.table,
+            self.settings.caller.table or "",
             self.settings.caller.login_column,
         )
         columns = set(table.c.keys())
@@ -184,8 +185,16 @@ class AccessPolicy:
             if any(not gr.rows for gr in giving):
                 filters[action] = None
             else:
+                caller_table = self.tables.get(self.settings.caller.table or "")
                 filters[action] = any_of(
-                    [compile_conditions(gr.rows, table, ctx) for gr in giving]
+                    [
+                        compile_conditions(
+                            spell_conditions(gr.rows, table, self.tables, caller_table),
+                            table,
+                            ctx,
+                        )
+                        for gr in giving
+                    ]
                 )
         readers = [gr for gr in grants if "read" in gr.actions]
         hidden = (

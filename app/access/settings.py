@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table
 
+from app.access.names import column_named, spell_conditions, uses_caller_row
 from app.access.rowfilters import (
     Condition,
     FilterError,
@@ -68,9 +69,13 @@ class Role:
 
 @dataclass(frozen=True)
 class CallerLookup:
-    """How ``caller.<column>`` is found: the caller's row in ``table`` by login."""
+    """How ``caller.<column>`` is found: the caller's row in ``table`` by login.
 
-    table: str = "hr.employees"
+    ``table`` is None when the access file has no ``[caller]`` section: row filters
+    on ``caller.login`` still work, and ``caller.<column>`` is refused at start-up.
+    """
+
+    table: str | None = None
     login_column: str = "login"
 
 
@@ -147,7 +152,7 @@ class _Loader:
             self.error(
                 self.where.find(rf"^\s*\[?{re.escape(key)}\b"), f"unknown key {key!r}"
             )
-        caller = self._caller(data.get("caller", {}))
+        caller = self._caller(data.get("caller"))
         self.caller = caller
         roles = {
             name: self._role(name, raw) for name, raw in data.get("roles", {}).items()
@@ -167,28 +172,38 @@ class _Loader:
 
     def _caller(self, raw: Any) -> CallerLookup:
         line = self.where.find(r"^\s*\[caller\]")
+        if raw is None:
+            return CallerLookup()
         if not isinstance(raw, dict):
             self.error(line, "[caller] must be a table")
             return CallerLookup()
         unknown = set(raw) - {"table", "login_column"}
         for key in sorted(unknown):
             self.error(line, f"unknown key {key!r} in [caller]")
+        if "table" not in raw:
+            self.error(line, '[caller] needs table = "schema.table"')
+            return CallerLookup()
+        given_table = str(raw["table"])
         caller = CallerLookup(
-            str(raw.get("table", "hr.employees")), str(raw.get("login_column", "login"))
+            given_table.strip().lower(), str(raw.get("login_column", "login"))
         )
         if self.tables is not None:
             table = self.tables.get(caller.table)
             if table is None:
                 self.error(
-                    self.where.value(caller.table, line),
-                    f"[caller] table {caller.table!r} does not exist",
+                    self.where.value(given_table, line),
+                    f"[caller] table {given_table!r} does not exist",
                 )
-            elif caller.login_column not in table.c:
+                return caller
+            login_column = column_named(table, caller.login_column)
+            if login_column is None:
                 self.error(
                     self.where.value(caller.login_column, line),
                     f"[caller] column {caller.login_column!r} is not a column of "
                     f"{caller.table}",
                 )
+            else:
+                caller = CallerLookup(caller.table, login_column)
         return caller
 
     def _role(self, name: str, raw: Any) -> Role:
@@ -250,7 +265,7 @@ class _Loader:
         except FilterError as exc:
             self.error(line, f"bad row filter in a grant of role {role!r}: {exc}")
             rows = ()
-        self._check_tables(role, line, patterns, hidden, rows)
+        hidden, rows = self._check_tables(role, line, patterns, hidden, rows)
         return Grant(
             role, patterns, frozenset(actions), hidden, rows, line=line, source=source
         )
@@ -262,9 +277,18 @@ class _Loader:
         patterns: tuple[str, ...],
         hidden: frozenset[str],
         rows: tuple[Condition, ...],
-    ) -> None:
+    ) -> tuple[frozenset[str], tuple[Condition, ...]]:
+        """Check names against the tables; return them in the database's spelling."""
+        if self.caller.table is None and uses_caller_row(rows):
+            self.error(
+                line,
+                f"a row filter of role {role!r} uses caller.<column>, but the access "
+                'file has no [caller] section: add [caller] table = "schema.table" '
+                'login_column = "login" naming the table of people by login',
+            )
+            return hidden, rows
         if self.tables is None:
-            return
+            return hidden, rows
         matched: list[Table] = []
         for pattern in patterns:
             found = [
@@ -277,22 +301,33 @@ class _Loader:
                 )
             matched += found
         if not matched:
-            return
+            return hidden, rows
+        spelled: set[str] = set()
         for column in sorted(hidden):
-            if not any(column in t.c for t in matched):
+            names = {column_named(t, column) for t in matched} - {None}
+            if not names:
                 self.error(
                     self.where.value(column, line),
                     f"hidden column {column!r} (role {role!r}) is in none of "
                     f"{', '.join(patterns)}",
                 )
+            spelled |= names or {column}
+        caller_table = self.tables.get(self.caller.table or "")
         for table in matched:
             try:
-                check_conditions(rows, table, self.tables, self.caller.table)
+                check_conditions(
+                    spell_conditions(rows, table, self.tables, caller_table),
+                    table,
+                    self.tables,
+                    self.caller.table or "",
+                )
             except FilterError as exc:
                 self.error(
                     line,
                     f"bad row filter (role {role!r}) on {table.fullname}: {exc}",
                 )
+        rows = spell_conditions(rows, matched[0], self.tables, caller_table)
+        return frozenset(spelled), rows
 
     def _static_groups(self, raw: Any) -> dict[str, frozenset[str]]:
         line = self.where.find(r"^\s*\[static_groups\]")

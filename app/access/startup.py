@@ -17,8 +17,14 @@ from app.access.groups import (
     read_password_file,
 )
 from app.access.policy import EXTENSION_KEY, AccessPolicy, is_admin
-from app.access.settings import AccessSettings, known_tables, load_settings
+from app.access.settings import (
+    AccessSettings,
+    AccessSettingsError,
+    known_tables,
+    load_settings,
+)
 from app.access.view_checks import view_filter_warnings
+from app.cli import tolerate_settings_error
 from app.errors import AppError
 from app.extensions import db
 from app.identity import dev_identity_enabled, parse_account
@@ -117,7 +123,12 @@ def demo_accounts(settings: AccessSettings) -> list[dict[str, str]]:
 def register_access(app: Flask) -> None:
     """Load the access file (refusing to start if invalid) and the group provider."""
     path = app.config["ACCESS_FILE"]
-    settings = load_settings(path, db.metadata)
+    try:
+        settings = load_settings(path, db.metadata)
+    except AccessSettingsError as exc:
+        if not tolerate_settings_error(app, exc):
+            raise
+        settings = AccessSettings(path)
     provider = build_provider(app.config, settings)
     policy = AccessPolicy(settings, provider, db.metadata)
     policy.warnings = tuple(

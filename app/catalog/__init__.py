@@ -51,10 +51,16 @@ def settings_path(app: Flask) -> Path:
 
 def register_catalog(app: Flask) -> None:
     """Build the catalog from the mapped tables; a bad settings file stops start-up."""
+    from app.cli import tolerate_settings_error
     from app.extensions import db
 
     path = settings_path(app)
-    catalog = catalog_from_metadata(db.metadata, path)
+    try:
+        catalog = catalog_from_metadata(db.metadata, path)
+    except SettingsError as exc:
+        if not tolerate_settings_error(app, exc):
+            raise
+        catalog = catalog_from_metadata(db.metadata, None)
     set_catalog(app, catalog)
     log.info("catalog: %d tables, settings from %s", len(catalog.tables), path)
 

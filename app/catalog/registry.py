@@ -214,69 +214,74 @@ def _table_info(table: Table) -> TableInfo:
 
 
 def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None:
-    def check(name: str, what: str) -> None:
-        if name not in info.columns:
+    # Column names match case-insensitively, as under SQL Server's default collation;
+    # the catalog keeps the database's spelling.
+    by_folded = {name.casefold(): name for name in info.columns}
+
+    def check(name: str, what: str) -> str:
+        found = by_folded.get(name.casefold())
+        if found is None:
             known = ", ".join(info.columns)
             raise file.error(
                 f"unknown column {name!r} in {what} of {info.key!r} (columns: {known})",
                 file.line_of(settings, name),
             )
+        return found
 
     if settings.label:
         info.label = settings.label
     if settings.description:
         info.description = settings.description
     for name in settings.hidden:
-        check(name, "hidden")
-        info.columns[name].hidden = True
+        info.columns[check(name, "hidden")].hidden = True
     if settings.list_columns is not None:
-        for name in settings.list_columns:
-            check(name, "list_columns")
+        list_columns = [check(name, "list_columns") for name in settings.list_columns]
+        for given, name in zip(settings.list_columns, list_columns, strict=True):
             if info.columns[name].hidden:
                 raise file.error(
                     f"list column {name!r} of {info.key!r} is also hidden",
-                    file.line_of(settings, name),
+                    file.line_of(settings, given),
                 )
-        if len(set(settings.list_columns)) != len(settings.list_columns):
+        if len(set(list_columns)) != len(list_columns):
             raise file.error(
                 f"list_columns of {info.key!r} names a column twice",
                 file.line_of(settings, "list_columns"),
             )
-        info.list_columns = tuple(settings.list_columns)
+        info.list_columns = tuple(list_columns)
     for name, label in settings.column_labels.items():
-        check(name, "columns")
-        info.columns[name].label = label
+        info.columns[check(name, "columns")].label = label
     for name, text in settings.column_help.items():
-        check(name, "help")
-        info.columns[name].help = text
+        info.columns[check(name, "help")].help = text
     if settings.search is not None:
-        for name in settings.search:
-            check(name, "search")
+        search = []
+        for given in settings.search:
+            name = check(given, "search")
             if not info.columns[name].is_string:
                 raise file.error(
                     f"search column {name!r} of {info.key!r} is not a text column",
-                    file.line_of(settings, name),
+                    file.line_of(settings, given),
                 )
             if not info.columns[name].matchable:
                 raise file.error(
                     f"search column {name!r} of {info.key!r}: "
                     f"{info.columns[name].limit_note}",
-                    file.line_of(settings, name),
+                    file.line_of(settings, given),
                 )
-        info.searchable = tuple(settings.search)
+            search.append(name)
+        info.searchable = tuple(search)
     if settings.label_column is not None:
-        for name in settings.label_column:
-            check(name, "label_column")
-        info.label_columns = tuple(settings.label_column)
+        info.label_columns = tuple(
+            check(name, "label_column") for name in settings.label_column
+        )
     if settings.sort:
-        check(settings.sort.lstrip("-"), "sort")
-        if not info.columns[settings.sort.lstrip("-")].sortable:
+        descending = settings.sort.startswith("-")
+        name = check(settings.sort.lstrip("-"), "sort")
+        if not info.columns[name].sortable:
             raise file.error(
-                f"sort column {settings.sort.lstrip('-')!r} of {info.key!r} cannot "
-                "be sorted on SQL Server",
+                f"sort column {name!r} of {info.key!r} cannot be sorted on SQL Server",
                 file.line_of(settings, "sort"),
             )
-        info.default_sort = settings.sort
+        info.default_sort = f"-{name}" if descending else name
     if settings.page_size:
         info.page_size = settings.page_size
     # A history table stays read-only whatever the settings say: SQL Server refuses
@@ -296,8 +301,9 @@ def build_catalog(tables: Iterable[Table], settings_path: Path | None) -> Catalo
         catalog.tables[info.key] = info
     file = load_settings(settings_path) if settings_path else None
     if file:
+        by_folded = {key.casefold(): info for key, info in catalog.tables.items()}
         for key, settings in file.tables.items():
-            info = catalog.tables.get(key)
+            info = by_folded.get(key.casefold())
             if info is None:
                 known = ", ".join(sorted(catalog.tables)) or "none"
                 raise file.error(

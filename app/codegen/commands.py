@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -59,6 +60,7 @@ from app.mssql_types import (
     PERIOD_KINDS,
     SQL_TYPE_INFO_KEY,
 )
+from config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +192,35 @@ def split_names(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+class UnknownNames(click.UsageError):
+    """Asked-for schemas or tables that the source does not have (exit 2)."""
+
+
+def match_names(requested: Iterable[str], known: Iterable[str], kind: str) -> list[str]:
+    """The source's spelling of each requested name, matched case-insensitively.
+
+    SQL Server's default collation compares names case-insensitively, so ``saleslt``
+    means ``SalesLT``. A name with no match is refused, naming what does exist, so a
+    typo can never produce an empty run that deletes every generated model.
+    """
+    by_folded: dict[str, str] = {}
+    for name in known:
+        by_folded.setdefault(name.casefold(), name)
+    matched, unknown = [], []
+    for name in requested:
+        found = by_folded.get(name.casefold())
+        if found is None:
+            unknown.append(name)
+        elif found not in matched:
+            matched.append(found)
+    if unknown:
+        choices = ", ".join(sorted(by_folded.values(), key=str.casefold)) or "none"
+        raise UnknownNames(
+            f"unknown {kind} {', '.join(map(repr, unknown))}; the source has: {choices}"
+        )
+    return matched
+
+
 def _is_system_schema(name: str) -> bool:
     return name.lower() in SYSTEM_SCHEMAS or name.lower().startswith("pg_")
 
@@ -228,20 +259,24 @@ def reflect(
     physical_md = MetaData()
     with engine.connect() as conn:
         inspector = sa_inspect(conn)
+        user_schemas = [
+            s
+            for s in inspector.get_schema_names()
+            if not _is_system_schema(s) and to_logical.get(s, s) != APP_OWNED_SCHEMA
+        ]
         if schemas:
-            physical = [to_physical.get(s, s) for s in schemas]
-        else:
+            logical = [to_logical.get(s, s) for s in user_schemas]
             physical = [
-                s
-                for s in inspector.get_schema_names()
-                if not _is_system_schema(s) and to_logical.get(s, s) != APP_OWNED_SCHEMA
+                to_physical.get(s, s) for s in match_names(schemas, logical, "schema")
             ]
+        else:
+            physical = user_schemas
         views: set[tuple[str, str]] = set()
         for schema in sorted(physical):
             only = None
             if tables:
-                wanted = set(tables)
-                only = lambda name, _md, wanted=wanted: name in wanted  # noqa: E731
+                wanted = {t.casefold() for t in tables}
+                only = lambda name, _md, wanted=wanted: name.casefold() in wanted  # noqa: E731
             log.info("reflecting schema %s", schema)
             physical_md.reflect(bind=conn, schema=schema, views=True, only=only)
             views |= {(schema, v) for v in inspector.get_view_names(schema=schema)}
@@ -304,34 +339,83 @@ def mark_special_columns(
         history.info[HISTORY_OF_INFO_KEY] = f"{logical}.{row.table_name}"
 
 
+def _table_name(table: Table) -> str:
+    return f"{table.schema}.{table.name}" if table.schema else table.name
+
+
 def select_tables(
-    metadata: MetaData, schemas: list[str] | None, tables: list[str] | None
+    metadata: MetaData,
+    schemas: list[str] | None,
+    tables: list[str] | None,
+    exclude: list[str] | None = None,
 ) -> MetaData:
-    """The chosen tables plus every table they reference (so foreign keys resolve)."""
-    if not schemas and not tables:
+    """The chosen tables plus every table they reference (so foreign keys resolve).
+
+    Names match case-insensitively and an unknown one is refused (``UnknownNames``).
+    An excluded table is left out even when a chosen table references it; the foreign
+    keys pointing at it are dropped from the copy, with a warning naming them.
+    """
+    if not schemas and not tables and not exclude:
         return metadata
-    chosen = [
-        t
-        for t in metadata.tables.values()
-        if (not schemas or t.schema in schemas) and (not tables or t.name in tables)
-    ]
+    all_tables = list(metadata.tables.values())
+    if schemas:
+        known = {t.schema for t in all_tables if t.schema}
+        schemas = match_names(schemas, known, "schema")
+    in_schemas = [t for t in all_tables if not schemas or t.schema in schemas]
+    if tables:
+        known = {t.name for t in in_schemas}
+        wanted = {name.casefold() for name in match_names(tables, known, "table")}
+        chosen = [t for t in in_schemas if t.name.casefold() in wanted]
+    else:
+        chosen = in_schemas
+    excluded = set(
+        match_names(exclude or [], [_table_name(t) for t in all_tables], "table")
+    )
     keep: dict[str, Table] = {}
-    pending = list(chosen)
+    pending = [t for t in chosen if _table_name(t) not in excluded]
     while pending:
         table = pending.pop()
         if table.key in keep:
             continue
         keep[table.key] = table
-        pending += [fk.column.table for fk in table.foreign_keys]
+        pending += [
+            fk.column.table
+            for fk in table.foreign_keys
+            if _table_name(fk.column.table) not in excluded
+        ]
+    if not keep:
+        raise UnknownNames("no tables left to generate after --exclude")
     selected = MetaData()
     for key in sorted(keep):
         copy = keep[key].to_metadata(selected)
         copy.info.update(keep[key].info)
+    for table in selected.tables.values():
+        for fkc in list(table.foreign_key_constraints):
+            referred = fkc.elements[0].target_fullname.rsplit(".", 1)[0]
+            if referred in excluded:
+                message = (
+                    f"{_table_name(table)}: foreign key "
+                    f"({', '.join(fkc.column_keys)}) left out: it refers to "
+                    f"excluded table {referred}"
+                )
+                log.warning("%s", message)
+                click.echo(f"warning: {message}", err=True)
+                _drop_foreign_key(table, fkc)
     return selected
 
 
+def _drop_foreign_key(table: Table, fkc: Any) -> None:
+    table.constraints.discard(fkc)
+    for element in fkc.elements:
+        element.parent.foreign_keys.discard(element)
+        table.foreign_keys.discard(element)
+
+
 def source_from_ddl(
-    paths: list[Path], schemas: list[str] | None, tables: list[str] | None
+    paths: list[Path],
+    schemas: list[str] | None,
+    tables: list[str] | None,
+    exclude: list[str] | None = None,
 ) -> Source:
     """MetaData from T-SQL scripts, rendered with the mssql dialect (no server)."""
     from app.codegen.tsql_ddl import metadata_from_tsql
@@ -340,7 +424,7 @@ def source_from_ddl(
     for key in [k for k, t in metadata.tables.items() if t.schema == APP_OWNED_SCHEMA]:
         metadata.remove(metadata.tables[key])
     bind = create_mock_engine(make_url("mssql+pyodbc://"), lambda *a, **k: None)
-    return Source(select_tables(metadata, schemas, tables), bind, "mssql")
+    return Source(select_tables(metadata, schemas, tables, exclude), bind, "mssql")
 
 
 def source_from_database(
@@ -348,11 +432,13 @@ def source_from_database(
     schemas: list[str] | None,
     tables: list[str] | None,
     schema_map: Mapping[str, str] | None = None,
+    exclude: list[str] | None = None,
 ) -> Source:
     """MetaData reflected from a live database (SQLite: schema files ATTACHed)."""
     if url.get_backend_name() == "sqlite":
-        physical = [dict(schema_map or {}).get(s, s) for s in schemas or []]
-        engine = sqlite_engine(url, physical or None)
+        # Every existing schema file: ATTACHing an asked-for name would create an
+        # empty file for a typo; reflect() matches the names against what is there.
+        engine = sqlite_engine(url)
     else:
         engine = create_engine(url)
     try:
@@ -360,7 +446,9 @@ def source_from_database(
     finally:
         engine.dispose()
     return Source(
-        select_tables(metadata, schemas, tables), engine, url.get_backend_name()
+        select_tables(metadata, schemas, tables, exclude),
+        engine,
+        url.get_backend_name(),
     )
 
 
@@ -417,6 +505,59 @@ def change_report(
     return compare_metadata(before, after, dialect)
 
 
+SOURCE_PREFIX = "# Source: "
+
+
+def describe_source(url: str | None, ddl: Iterable[Path]) -> str:
+    """The source as options that ``--check`` can reuse: scripts or a URL."""
+    if ddl:
+        parts = []
+        for path in ddl:
+            resolved = Path(path).resolve()
+            try:
+                shown = resolved.relative_to(PROJECT_ROOT).as_posix()
+            except ValueError:
+                shown = resolved.as_posix()
+            parts += ["--from-ddl", shown]
+        return shlex.join(parts)
+    if url:
+        return shlex.join(["--url", make_url(url).render_as_string(hide_password=True)])
+    return "the configured database"
+
+
+def with_source(sources: dict[str, str], description: str) -> dict[str, str]:
+    """*sources* with the package module recording where the models came from."""
+    package = sources["__init__.py"]
+    header, _, rest = package.partition("\n")
+    return {**sources, "__init__.py": f"{header}\n{SOURCE_PREFIX}{description}\n{rest}"}
+
+
+def recorded_source(folder: Path) -> tuple[str | None, list[Path]]:
+    """The ``--url`` or ``--from-ddl`` options the models in *folder* came from."""
+    try:
+        package = (folder / "__init__.py").read_text(encoding="utf-8")
+    except OSError:
+        return None, []
+    for line in package.splitlines()[:3]:
+        if line.startswith(SOURCE_PREFIX):
+            try:
+                words = shlex.split(line[len(SOURCE_PREFIX) :])
+            except ValueError:
+                return None, []
+            if not words:
+                return None, []
+            if words[0] == "--url" and len(words) == 2 and "***" not in words[1]:
+                return words[1], []
+            if words[0] == "--from-ddl":
+                paths = [PROJECT_ROOT / w for w in words[1::2]]
+                return None, [p for p in paths if p.exists()]
+    return None, []
+
+
+def _is_embedded(url: Any) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
 @tablefront_cli.group("models")
 def models_cli() -> None:
     """Generated models of the existing database."""
@@ -426,6 +567,11 @@ def models_cli() -> None:
 @click.option("--url", help="Database URL to reflect (default: the app's database).")
 @click.option("--schemas", help="Comma-separated schemas (default: all user schemas).")
 @click.option("--tables", help="Comma-separated table names, in every chosen schema.")
+@click.option(
+    "--exclude",
+    multiple=True,
+    help="schema.table to leave out (repeat, or comma-separate).",
+)
 @click.option(
     "--from-ddl",
     "ddl",
@@ -448,6 +594,7 @@ def generate_command(
     url: str | None,
     schemas: str | None,
     tables: str | None,
+    exclude: tuple[str, ...],
     ddl: tuple[Path, ...],
     out: Path | None,
     collation: str | None,
@@ -456,6 +603,7 @@ def generate_command(
     """Generate one module per schema from the database (or T-SQL scripts)."""
     started = time.perf_counter()
     schema_list, table_list = split_names(schemas), split_names(tables)
+    exclude_list = [name for value in exclude for name in split_names(value)]
     if APP_OWNED_SCHEMA in schema_list:
         raise click.UsageError(
             f"schema {APP_OWNED_SCHEMA!r} holds Tablefront's own hand-written models"
@@ -465,16 +613,41 @@ def generate_command(
         or current_app.config.get("MODELS_DIR")
         or Path(current_app.root_path) / "models" / "generated"
     )
+    configured = current_app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url and not ddl and configured and _is_embedded(configured):
+        # The embedded database is built from the models: comparing the two proves
+        # nothing. Use the source the models were generated from instead.
+        url, ddl = recorded_source(folder)
+        ddl = tuple(ddl)
+        if not url and not ddl:
+            raise click.UsageError(
+                "the configured database is the embedded SQLite database, which is "
+                "built from these models; say where the tables are defined with "
+                "--from-ddl PATH or --url URL"
+            )
+        click.echo(f"source: {describe_source(url, ddl)} (recorded with the models)")
     if ddl:
-        source = source_from_ddl(list(ddl), schema_list or None, table_list or None)
+        source = source_from_ddl(
+            list(ddl), schema_list or None, table_list or None, exclude_list
+        )
     else:
-        db_url = make_url(url) if url else current_app.config["SQLALCHEMY_DATABASE_URI"]
+        db_url = make_url(url) if url else configured
         schema_map = {} if url else current_app.config.get("SCHEMA_MAP") or {}
         source = source_from_database(
-            make_url(db_url), schema_list or None, table_list or None, schema_map
+            make_url(db_url),
+            schema_list or None,
+            table_list or None,
+            schema_map,
+            exclude_list,
+        )
+    if not source.metadata.tables:
+        raise UnknownNames(
+            "the source has no tables (check the URL or the scripts); nothing written"
         )
     warnings: list[str] = []
-    new = generate_sources(source, collation, warnings)
+    new = with_source(
+        generate_sources(source, collation, warnings), describe_source(url, ddl)
+    )
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     old = read_generated(folder)

@@ -55,6 +55,9 @@ from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.tsql import TSQL
 from sqlglot.tokens import Token, TokenType
 
+from app.codegen.computed_types import computed_column_type
+from app.codegen.descriptions import Description, apply_descriptions, description_in
+from app.codegen.generator import TRIGGERS_INFO_KEY
 from app.mssql_types import (
     HISTORY_OF_INFO_KEY,
     HISTORY_TABLE_INFO_KEY,
@@ -63,6 +66,12 @@ from app.mssql_types import (
 )
 
 log = logging.getLogger(__name__)
+
+TRIGGER_HEAD = re.compile(
+    r"^\s*CREATE\s+(?:OR\s+ALTER\s+)?TRIGGER\s+[\w.\[\]]+\s+ON\s+"
+    r"(?P<table>(?:\[[^\]]+\]|\w+)(?:\.(?:\[[^\]]+\]|\w+))?)",
+    re.IGNORECASE,
+)
 
 DEFAULT_COLLATION = "SQL_Latin1_General_CP1_CI_AS"
 GO_LINE = re.compile(r"^[ \t]*GO[ \t]*$", re.IGNORECASE | re.MULTILINE)
@@ -85,11 +94,6 @@ EXPRESSION_STOPS = {
     "CONSTRAINT", "NOT", "NULL", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES",
     "DEFAULT", "PERSISTED", "FOREIGN",
 }  # fmt: skip
-# SQL Server's data type precedence (highest first), for computed column types.
-TYPE_PRECEDENCE = [
-    "float", "real", "decimal", "numeric", "money", "smallmoney",
-    "bigint", "int", "smallint", "tinyint", "bit",
-]  # fmt: skip
 
 
 def split_batches(script: str) -> list[str]:
@@ -188,8 +192,18 @@ class _Reader:
     checks: bool
     metadata: MetaData = field(default_factory=MetaData)
     schemas: list[str] = field(default_factory=list)
+    descriptions: list[Description] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list)
 
     def read_batch(self, batch: str) -> None:
+        description = description_in(batch)
+        if description is not None:
+            self.descriptions.append(description)
+            return
+        trigger = TRIGGER_HEAD.search(_without_comments(batch))
+        if trigger is not None:  # sqlglot keeps a trigger body as an opaque command
+            self.triggers.append(_unbracket(trigger.group("table")))
+            return
         statements = sqlglot.parse(batch, read="tsql", error_level=ErrorLevel.RAISE)
         for statement in _unguarded(statements):
             if isinstance(statement, exp.Create):
@@ -207,6 +221,12 @@ class _Reader:
 
     def build(self) -> MetaData:
         self._link_history_tables()
+        apply_descriptions(self.metadata, self.descriptions)
+        by_name = {t.fullname.casefold(): t for t in self.metadata.tables.values()}
+        for name in self.triggers:
+            table = by_name.get(name.casefold())
+            if table is not None:  # SQL Server refuses OUTPUT on its INSERTs
+                table.info[TRIGGERS_INFO_KEY] = True
         self.metadata.info["schemas"] = sorted(
             set(self.schemas) | {t.schema for t in self.metadata.tables.values()}
         )
@@ -275,14 +295,14 @@ class _Reader:
 
         args: list = []
         if computed is not None:
-            sql_type = _computed_type(computed, table)
+            sql_type, computed_nullable = computed_column_type(computed, table)
             args.append(
                 Computed(
                     _computed_text(source.computed or computed.this.sql("tsql")),
                     persisted=bool(computed.args.get("persisted")),
                 )
             )
-            nullable = not computed.args.get("not_null")
+            nullable = computed_nullable
         else:
             sql_type = self._type(definition.args["kind"], source.type_name)
             nullable = not_null is None or bool(not_null.args.get("allow_null"))
@@ -594,19 +614,6 @@ def _check_text(check: exp.Expression) -> str:
     return _strip_parens(check.this.sql())
 
 
-def _computed_type(computed: exp.ComputedColumnConstraint, table: Table) -> TypeEngine:
-    """The operand type with the highest SQL Server precedence (arithmetic only)."""
-    types = [table.c[c.name].type for c in computed.find_all(exp.Column)]
-    ranked = [
-        (TYPE_PRECEDENCE.index(_type_name(t)), t)
-        for t in types
-        if _type_name(t) in TYPE_PRECEDENCE
-    ]
-    if not ranked:
-        raise ValueError(f"cannot derive a type for {computed.sql('tsql')}")
-    return min(ranked, key=lambda pair: pair[0])[1]
-
-
 def _type_name(sql_type: TypeEngine) -> str:
     for name, type_class in mssql_base.ischema_names.items():
         if type(sql_type) is type_class:
@@ -655,3 +662,13 @@ def _sql_files(paths: Iterable[Path | str]) -> list[Path]:
 def _has_code(batch: str) -> bool:
     without_comments = re.sub(r"--[^\n]*", "", batch)
     return bool(without_comments.strip())
+
+
+def _without_comments(batch: str) -> str:
+    return re.sub(r"--[^\n]*", "", batch)
+
+
+def _unbracket(name: str) -> str:
+    """``[Inventory].[Stock Move]`` -> ``Inventory.Stock Move``."""
+    parts = re.findall(r"\[([^\]]+)\]|(\w+)", name)
+    return ".".join(a or b for a, b in parts)

@@ -100,7 +100,8 @@ def _database_files(db_dir: Path, app: Flask) -> list[Path]:
     return files
 
 
-def _remove_database(db_dir: Path, app: Flask) -> None:
+def remove_database(db_dir: Path, app: Flask) -> None:
+    """Delete the embedded database files of the current models and the marker."""
     db.engine.dispose()  # pooled connections hold the files open (Windows refuses)
     (db_dir / MARKER_FILE).unlink(missing_ok=True)
     for path in _database_files(db_dir, app):
@@ -125,7 +126,8 @@ def build_demo_database(
     started = time.perf_counter()
     with app.app_context():
         # No marker means never built or a build that died half-way: start clean.
-        _remove_database(db_dir, app)
+        remove_database(db_dir, app)
+        (db_dir / "dev.json").unlink(missing_ok=True)  # a sample build's marker
         with db.engine.begin() as connection:
             tables = [t for t in db.metadata.sorted_tables if not t.info.get("is_view")]
             db.metadata.create_all(connection, tables=tables)

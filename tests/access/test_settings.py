@@ -15,6 +15,8 @@ tables = ["hr.employees"]
 actions = ["read"]
 """
 
+CALLER = '[caller]\ntable = "hr.employees"\nlogin_column = "login"\n'
+
 BAD_GRANTS = {
     "unknown action": (
         'tables = ["hr.employees"]\nactions = ["read", "approve"]',
@@ -68,7 +70,7 @@ def test_load_settings_bad_grant_names_file_and_line(case, write_settings, metad
     """GIVEN an access file with one mistake in a grant WHEN it is loaded
     THEN the error names the file, the mistake and the line it is on."""
     body, message, line_text = BAD_GRANTS[case]
-    text = VALID_ROLE + '\n[roles.clerk]\nusers = ["CONTOSO\\\\clerk"]\n'
+    text = CALLER + VALID_ROLE + '\n[roles.clerk]\nusers = ["CONTOSO\\\\clerk"]\n'
     text += "[[roles.clerk.grants]]\n" + body + "\n"
     path = write_settings(text)
     line = text.splitlines().index(line_text) + 1

@@ -116,9 +116,7 @@ def test_sales_rep_order_totals_view_lists_only_own_orders(make_app):
         )
         own = set(
             db.session.scalars(
-                select(orders.c.order_id).where(
-                    orders.c.sales_rep_id.in_(rep_id)
-                )
+                select(orders.c.order_id).where(orders.c.sales_rep_id.in_(rep_id))
             )
         )
         every = db.session.scalar(select(db.func.count()).select_from(orders))
