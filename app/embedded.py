@@ -56,7 +56,8 @@ PERIOD_END = "9999-12-31 23:59:59.999999"  # SQL Server's ROW END of a current r
 # does not have (the demo marker records it; a mismatch rebuilds the demo).
 # 2: integer IDENTITY keys of any width are INTEGER PRIMARY KEY (ROWID aliases).
 # 3: temporal period columns get defaults; the demo has ops.maintenance_windows.
-EMBEDDED_DDL_VERSION = 3
+# 4: computed columns translated for SQLite; IDENTITY in a composite key as ROWID.
+EMBEDDED_DDL_VERSION = 4
 SQLITE_COLLATIONS = frozenset({"BINARY", "NOCASE", "RTRIM"})
 
 

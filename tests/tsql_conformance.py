@@ -24,6 +24,8 @@ Not checked, on purpose (counted as "exempt" in the end-of-run summary):
   their own T-SQL tests), driver-level SQL (``exec_driver_sql``: PRAGMA, ATTACH, the
   raw executemany of imports, which repeats an INSERT that is checked elsewhere) and
   the dialects' own catalog reflection (``sqlite_master``, ``pg_catalog``, ...).
+- Savepoints (``begin_nested``): the dialect writes them (``SAVE TRANSACTION`` on SQL
+  Server, where a release is not sent at all), and sqlglot does not parse them.
 - On a PostgreSQL connection, ``text()`` statements (raw SQL written for that
   backend's own branch, e.g. ``set_config``) and the NULLS FIRST/LAST rule: the app
   adds NULLS FIRST/LAST only when the dialect is PostgreSQL, and the same statement
@@ -58,6 +60,9 @@ from sqlalchemy.sql.elements import (
     False_,
     Grouping,
     Label,
+    ReleaseSavepointClause,
+    RollbackToSavepointClause,
+    SavepointClause,
     TextClause,
     True_,
     UnaryExpression,
@@ -76,6 +81,13 @@ from sqlglot.tokens import TokenType
 
 from tests.mssql import mssql_dialect
 
+# Statements the checker leaves to the dialect: DDL and savepoint control.
+TRANSACTION_CONTROL = (
+    ExecutableDDLElement,
+    SavepointClause,
+    RollbackToSavepointClause,
+    ReleaseSavepointClause,
+)
 MAX_PARAMETERS = 2100
 OUTPUT_WITHOUT_INTO = re.compile(
     r"\bOUTPUT\s+(inserted|deleted)\.(?![^;]*\bINTO\b)", re.IGNORECASE
@@ -797,7 +809,7 @@ def _reads_catalog(statement: Any) -> bool:
 def _before_execute(conn, clauseelement, multiparams, params, execution_options):
     """Check one statement the app executes; record what it breaks."""
     started = time.perf_counter()
-    exempt, found = isinstance(clauseelement, str | ExecutableDDLElement), []
+    exempt, found = isinstance(clauseelement, (str, *TRANSACTION_CONTROL)), []
     if not exempt:
         options = {**conn._execution_options, **(execution_options or {})}  # noqa: SLF001
         rows = list(multiparams or ()) or ([params] if params else [])
