@@ -14,6 +14,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
+# The Windows wheels of requirements.txt resolve against the package index (fast).
+export TABLEFRONT_TEST_PIP_RESOLVE="${TABLEFRONT_TEST_PIP_RESOLVE-1}"
 export TABLEFRONT_REQUIRE_TIERS="${TABLEFRONT_REQUIRE_TIERS-postgres,ldap,odbc,browser}"
 .venv/bin/python -m ruff check .
 exec .venv/bin/python -m pytest "$@"
