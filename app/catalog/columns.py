@@ -22,11 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, FetchedValue, Numeric, Table
+from sqlalchemy import Column, FetchedValue, Table
 from sqlalchemy.dialects import mssql
-from sqlalchemy.types import BigInteger, Integer, SmallInteger
+from sqlalchemy.types import Integer
 
 from app.catalog.model import STRING_KINDS, ColumnInfo
+from app.catalog.ranges import decimal_range, int_range
 from app.mssql_types import is_period_column
 
 ROWVERSION_TYPES = (mssql.TIMESTAMP,)  # mssql.ROWVERSION subclasses TIMESTAMP
@@ -98,55 +99,6 @@ def has_default(col: Column) -> bool:
         or col.default is not None
         or server_managed(col)
     )
-
-
-# --- ranges of SQL types ---------------------------------------------------------
-
-INT_RANGES = {
-    "TINYINT": (0, 255),
-    "SMALLINT": (-(2**15), 2**15 - 1),
-    "INTEGER": (-(2**31), 2**31 - 1),
-    "INT": (-(2**31), 2**31 - 1),
-    "BIGINT": (-(2**63), 2**63 - 1),
-}
-MONEY_RANGES = {
-    "MONEY": (
-        decimal.Decimal("-922337203685477.5808"),
-        decimal.Decimal("922337203685477.5807"),
-        4,
-    ),
-    "SMALLMONEY": (decimal.Decimal("-214748.3648"), decimal.Decimal("214748.3647"), 4),
-}
-
-
-def int_range(column: Column) -> tuple[int, int] | None:
-    """The storable range of an integer column's type."""
-    type_ = column.type
-    if isinstance(type_, mssql.TINYINT):
-        return INT_RANGES["TINYINT"]
-    if isinstance(type_, SmallInteger):
-        return INT_RANGES["SMALLINT"]
-    if isinstance(type_, BigInteger):
-        return INT_RANGES["BIGINT"]
-    if isinstance(type_, Integer):
-        return INT_RANGES["INTEGER"]
-    return None
-
-
-def decimal_range(
-    column: Column,
-) -> tuple[decimal.Decimal, decimal.Decimal, int] | None:
-    """(min, max, scale) of a decimal or money column."""
-    name = type(column.type).__name__.upper()
-    if name in MONEY_RANGES:
-        return MONEY_RANGES[name]
-    if isinstance(column.type, Numeric) and column.type.precision:
-        scale = column.type.scale or 0
-        top = decimal.Decimal(10) ** (column.type.precision - scale) - (
-            decimal.Decimal(10) ** -scale
-        )
-        return -top, top, scale
-    return None
 
 
 # --- the rule of one column ----------------------------------------------------------
@@ -257,11 +209,11 @@ def _column_rule(info: ColumnInfo) -> ColumnRule:
     kind = info.kind
     bounds = scale = length = None
     if kind == "int":
-        bounds = int_range(col)
+        found = int_range(col)
+        bounds = (found.low, found.high) if found else None
     elif kind in {"decimal", "money"}:
         found = decimal_range(col)
-        if found is not None:
-            bounds, scale = found[:2], found[2]
+        bounds, scale = (found.low, found.high), found.scale
     elif kind in STRING_KINDS:
         length = getattr(col.type, "length", None)
     return ColumnRule(
