@@ -113,14 +113,14 @@ class _TableFiller:
         self.seen: list[set[tuple]] = [set() for _ in self.unique_sets]
         self.parents = {
             id(fk): self._parent_values(fk)
-            for fk in table.foreign_key_constraints
+            for fk in _foreign_keys(table)
             if fk.referred_table is not table
         }
         self.own_rows: list[dict[str, Any]] = []
 
     def fill(self, rows: int) -> tuple[int, str]:
         made, reason = 0, ""
-        for fk in self.table.foreign_key_constraints:
+        for fk in _foreign_keys(self.table):
             values = self.parents.get(id(fk))
             if values == [] and not all(c.nullable for c in fk.columns):
                 return 0, f"{fk.referred_table.fullname} has no rows to refer to"
@@ -160,7 +160,7 @@ class _TableFiller:
     def _draw(self, index: int, attempt: int) -> dict[str, Any] | None:
         for _ in range(20):
             row: dict[str, Any] = {}
-            for fk in self.table.foreign_key_constraints:
+            for fk in _foreign_keys(self.table):
                 row.update(self._foreign_key_values(fk, index, attempt))
             for column in self.columns:
                 if column.name in row:
@@ -225,6 +225,15 @@ class _TableFiller:
     def _remember(self, row: dict[str, Any]) -> None:
         for names, seen in zip(self.unique_sets, self.seen, strict=True):
             seen.add(tuple(row.get(n) for n in names))
+
+
+def _foreign_keys(table: Table) -> list[Any]:
+    """The table's foreign keys in a fixed order (SQLAlchemy keeps them in a set,
+    whose order changes from run to run; the draws must not)."""
+    return sorted(
+        table.foreign_key_constraints,
+        key=lambda fk: (tuple(fk.column_keys), fk.elements[0].target_fullname),
+    )
 
 
 def _is_filled(column: Column) -> bool:

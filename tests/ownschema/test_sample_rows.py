@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import decimal
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import (
@@ -28,6 +32,8 @@ from sqlalchemy.dialects import mssql
 
 import app.embedded  # noqa: F401  (SQLite DDL for SQL Server models)
 from app.dev.sample_rows import check_bounds, fill_sample_rows
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def shop() -> MetaData:
@@ -175,3 +181,26 @@ def test_sample_rows_small_counts_work(rows):
     """GIVEN a small row count WHEN filled THEN every table has that many rows."""
     _engine, _md, report = filled(rows=rows)
     assert set(report.rows.values()) == {rows}
+
+
+def test_sample_rows_are_the_same_in_another_process():
+    """GIVEN two fresh processes with different hash seeds
+    WHEN each fills the shop with the same seed THEN they write identical rows."""
+    script = (
+        "from tests.ownschema.test_sample_rows import dump, filled;"
+        "print(repr(sorted(dump(*filled()[:2]).items())))"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1]
+    assert "Order Line" in outputs[0]
