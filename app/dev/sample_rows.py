@@ -33,9 +33,11 @@ from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.schema import sort_tables
+from sqlalchemy.types import TypeDecorator
 from sqlglot import exp
 
 from app.embedded import is_rowversion
+from app.mssql_types import SMALLDATETIME_LEGACY, OpaqueSqlType
 from app.embedded_computed import is_untranslated_computed
 
 log = logging.getLogger(__name__)
@@ -295,6 +297,13 @@ def typed_value(
         "sql_variant",
     }:
         return None if column.nullable else ""
+    if isinstance(kind, OpaqueSqlType):
+        return None if column.nullable else ""
+    if isinstance(kind, SMALLDATETIME_LEGACY):
+        return _datetime(mssql.SMALLDATETIME(), bounds, rng)
+    if isinstance(kind, TypeDecorator):
+        # DATETIME_LEGACY and friends: the value is the one their impl takes.
+        kind = kind.impl_instance
     if isinstance(kind, sqltypes.Boolean):
         return rng.random() < 0.5
     if isinstance(kind, sqltypes.Enum):
