@@ -37,8 +37,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlglot import exp
 
 from app.embedded import is_rowversion
-from app.mssql_types import SMALLDATETIME_LEGACY, OpaqueSqlType
 from app.embedded_computed import is_untranslated_computed
+from app.mssql_types import SMALLDATETIME_LEGACY, OpaqueSqlType
 
 log = logging.getLogger(__name__)
 
