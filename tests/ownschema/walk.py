@@ -283,6 +283,8 @@ class _TableWalk:
             return None  # not offered (a read-only table says so with 403)
         form = fresh_form(self.client, path)
         posted = self.new_values(form)
+        if posted is None:
+            return None
         response = self.post(self.client, path, {**form, **posted}, "create", 302)
         if response.status_code != 302:
             return None
@@ -294,22 +296,26 @@ class _TableWalk:
         self.compare(row, posted, "create")
         return location
 
-    def new_values(self, form: dict[str, str]) -> dict[str, str]:
-        """Text for each field of a new row: fresh values, real parents."""
-        rng = random.Random(self.info.key)
+    def new_values(self, form: dict[str, str]) -> dict[str, str] | None:
+        """Text for each field of a new row: fresh values, real parents (None: no
+        new row can be made)."""
+        # Seeded by the row count too: a walk again over the same rows draws anew.
+        rng = random.Random(f"{self.info.key}/{self.count()}")
         fake = Faker("en_GB")
         fake.seed_instance(7)
         bounds = check_bounds(self.info.table)
         values = {}
         # Dates rise in column order: start <= end checks across columns hold.
-        day = dt.datetime(2025, 1, 6, 9, 30)
+        day = dt.datetime(2020, 1, 6, 9, 30) + dt.timedelta(days=rng.randrange(2000))
         for name, info in self.editable(form).items():
             if info.kind in {"date", "datetime"} and info.fk is None:
                 day += dt.timedelta(days=1)
                 values[name] = form_text(day.date() if info.kind == "date" else day)
                 continue
             if info.fk is not None:
-                parent = self.parent_key(info, rng)
+                parent = self.parent_key(info, rng, fresh=info.primary_key)
+                if parent is None and info.primary_key:
+                    return None  # every parent has its row here already
                 if parent is not None:
                     values[name] = form_text(parent)
                 continue
@@ -361,7 +367,7 @@ class _TableWalk:
                 bounds = check_bounds(self.info.table).get(info.name, Bounds())
                 if bounds.choices or bounds.low is not None or bounds.high is not None:
                     continue
-                return {name: "1" if current != "1" else "2"}
+                return {name: "2" if _same(current, "1") else "1"}
             if (
                 info.kind == "text"
                 and not check_bounds(self.info.table).get(info.name, Bounds()).choices
@@ -404,6 +410,8 @@ class _TableWalk:
             return
         form = fresh_form(self.client, self.create_path())
         values = self.new_values(form)
+        if values is None:
+            return
         columns = self.editable(form)
         header = [columns[n].name for n in values]
         body = io.StringIO()
@@ -457,12 +465,19 @@ class _TableWalk:
                 return dict(row)
         return None
 
-    def parent_key(self, info: ColumnInfo, rng: random.Random) -> Any:
-        """A real parent key, drawn: composite keys of two FKs rarely exist yet."""
+    def parent_key(
+        self, info: ColumnInfo, rng: random.Random, fresh: bool = False
+    ) -> Any:
+        """A real parent key, drawn: composite keys of two FKs rarely exist yet.
+        ``fresh``: one no row here refers to yet (a key that is also a foreign key)."""
         with self.app.app_context():
             parent = get_catalog().tables[info.fk.ref_key]
             column = parent.table.c[info.fk.ref_columns[0]]
-            values = db.session.execute(select(column).limit(200)).scalars().all()
+            values = db.session.execute(select(column).limit(500)).scalars().all()
+            if fresh:
+                mine = db.session.execute(select(self.info.table.c[info.name]))
+                taken = set(mine.scalars())
+                values = [v for v in values if v not in taken]
             db.session.remove()
         return rng.choice(values) if values else None
 
