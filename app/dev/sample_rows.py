@@ -115,14 +115,14 @@ class _TableFiller:
         self.seen: list[set[tuple]] = [set() for _ in self.unique_sets]
         self.parents = {
             id(fk): self._parent_values(fk)
-            for fk in table.foreign_key_constraints
+            for fk in _foreign_keys(table)
             if fk.referred_table is not table
         }
         self.own_rows: list[dict[str, Any]] = []
 
     def fill(self, rows: int) -> tuple[int, str]:
         made, reason = 0, ""
-        for fk in self.table.foreign_key_constraints:
+        for fk in _foreign_keys(self.table):
             values = self.parents.get(id(fk))
             if values == [] and not all(c.nullable for c in fk.columns):
                 return 0, f"{fk.referred_table.fullname} has no rows to refer to"
@@ -162,7 +162,7 @@ class _TableFiller:
     def _draw(self, index: int, attempt: int) -> dict[str, Any] | None:
         for _ in range(20):
             row: dict[str, Any] = {}
-            for fk in self.table.foreign_key_constraints:
+            for fk in _foreign_keys(self.table):
                 row.update(self._foreign_key_values(fk, index, attempt))
             for column in self.columns:
                 if column.name in row:
@@ -229,6 +229,24 @@ class _TableFiller:
             seen.add(tuple(row.get(n) for n in names))
 
 
+def _in_order(items: Iterable[Any]) -> list[Any]:
+    """A table's constraints or indexes (sets) in a stable order: the rows drawn
+    for a seed must not depend on the process's hash seed."""
+    return sorted(
+        items,
+        key=lambda c: (
+            type(c).__name__,
+            str(c.name or ""),
+            tuple(getattr(c, "columns", {}).keys()),
+            str(getattr(c, "sqltext", "")),
+        ),
+    )
+
+
+def _foreign_keys(table: Table) -> list[Any]:
+    return _in_order(table.foreign_key_constraints)
+
+
 def _is_filled(column: Column) -> bool:
     """False for the columns the database fills by itself."""
     table = column.table
@@ -244,11 +262,11 @@ def _unique_sets(table: Table) -> list[tuple[str, ...]]:
     sets = []
     if table.primary_key.columns:
         sets.append(tuple(c.name for c in table.primary_key.columns))
-    for constraint in table.constraints:
+    for constraint in _in_order(table.constraints):
         names = tuple(getattr(constraint, "columns", {}).keys())
         if constraint.__class__.__name__ == "UniqueConstraint" and names:
             sets.append(names)
-    for index in table.indexes:
+    for index in _in_order(table.indexes):
         if index.unique:
             sets.append(tuple(c.name for c in index.columns))
     return sets
@@ -442,13 +460,13 @@ def column_is_unique(column: Column) -> bool:
     table = column.table
     if list(table.primary_key.columns) == [column]:
         return True
-    for index in table.indexes:
+    for index in _in_order(table.indexes):
         if index.unique and list(index.columns) == [column]:
             return True
     return any(
         constraint.__class__.__name__ == "UniqueConstraint"
         and list(constraint.columns) == [column]
-        for constraint in table.constraints
+        for constraint in _in_order(table.constraints)
     )
 
 
@@ -459,7 +477,7 @@ def check_bounds(table: Table) -> dict[str, Bounds]:
     """Per column, what the table's simple CHECK constraints allow."""
     found: dict[str, Bounds] = {}
     by_folded = {c.name.casefold(): c.name for c in table.columns}
-    for constraint in table.constraints:
+    for constraint in _in_order(table.constraints):
         if not isinstance(constraint, CheckConstraint):
             continue
         try:

@@ -144,6 +144,9 @@ class _TableWalk:
         page = self.list_page("", "list")
         if page is None:
             return
+        if _no_rows(page) and not self.info.history_of:
+            # Nothing to walk: the sample rows (or the seed) left the table empty.
+            self.walk.fail(self.info.key, "the list shows no row")
         self.sorts(page)
         self.filters(page)
         self.search()
