@@ -43,7 +43,11 @@ def readme_steps(readme: Path = ROOT / "README.md") -> ReadmeSteps:
 
 def site_environ(base: Path, steps: ReadmeSteps) -> dict[str, str]:
     """The README's variables with the site folders moved under ``base``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TABLEFRONT_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TABLEFRONT_") or k == "TABLEFRONT_WALK_DEPTH"
+    }
     env.update(steps.variables)
     for name in SITE_VARS:
         env[name] = str(base / Path(steps.variables[name]).name)
