@@ -86,12 +86,19 @@ def _models_dir(environ: Mapping[str, str]) -> Path | None:
     if not raw or not raw.strip():
         return None
     path = Path(raw.strip())
-    if not (path / "__init__.py").is_file():
+    if not (path / "__init__.py").is_file() and not _generating_models():
         raise ConfigError(
             f"{MODELS_DIR_VAR} {raw!r} holds no __init__.py: generate the models "
             f"there (flask tablefront models generate --out {raw}) or unset it."
         )
     return path
+
+
+def _generating_models() -> bool:
+    """True in `flask tablefront models generate`: the first run fills the folder."""
+    from app.cli import running_models_generate
+
+    return running_models_generate()
 
 
 class Config:

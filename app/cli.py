@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Iterable
 
 import click
 from flask import Flask
@@ -61,7 +62,10 @@ SETTINGS_REPAIR_COMMANDS = (
 )
 
 
-def running_settings_repair_command(argv: list[str] | None = None) -> bool:
+def running_settings_repair_command(
+    argv: list[str] | None = None,
+    commands: Iterable[tuple[str, ...]] = SETTINGS_REPAIR_COMMANDS,
+) -> bool:
     """True when this process is the ``flask`` CLI running one of those commands.
 
     Flask builds the app while it is still resolving the command name, before click
@@ -72,9 +76,14 @@ def running_settings_repair_command(argv: list[str] | None = None) -> bool:
     ]
     return any(
         words[i : i + len(command)] == list(command)
-        for command in SETTINGS_REPAIR_COMMANDS
+        for command in commands
         for i in range(len(words))
     )
+
+
+def running_models_generate(argv: list[str] | None = None) -> bool:
+    """True when this process is `flask tablefront models generate` (read as above)."""
+    return running_settings_repair_command(argv, [SETTINGS_REPAIR_COMMANDS[1]])
 
 
 def tolerate_settings_error(app: Flask, error: Exception) -> bool:

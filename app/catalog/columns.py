@@ -7,16 +7,17 @@ Edit forms (app.edit.forms) and CSV imports (app.data.importing) both build on
 the lenient one a CSV from Excel needs (decimal comma, ``31.12.2024``, yes/no
 words); the form's widgets send the canonical forms, which it accepts as well.
 
-Columns the database fills (identity, computed, rowversion, clock or ``newid()``
-defaults), binary columns and columns of types that cannot be typed in are never
-written by either: a form shows them read-only, an import refuses to map them.
+Columns the database fills (identity, computed, rowversion, period), binary columns
+and columns of types that cannot be typed in are never
+written by either: a form shows them read-only, an import refuses to map them. A
+column with a default (``getdate()`` too) is editable; left empty on a new row, the
+default applies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,11 +32,6 @@ from app.catalog.ranges import decimal_range, int_range
 from app.mssql_types import is_period_column
 
 ROWVERSION_TYPES = (mssql.TIMESTAMP,)  # mssql.ROWVERSION subclasses TIMESTAMP
-SERVER_CLOCK = re.compile(
-    r"\b(sysdatetime|getdate|getutcdate|sysutcdatetime|sysdatetimeoffset|"
-    r"current_timestamp|now|newid|newsequentialid)\b",
-    re.IGNORECASE,
-)
 UNTYPABLE_KINDS = frozenset({"binary", "other"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "on", "t", "x"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "off", "f"})
@@ -82,13 +78,10 @@ def server_managed(col: Column) -> bool:
         return True
     if _is_autoincrement(col):
         return True
-    default = col.server_default
-    if default is None:
-        return False
-    arg = getattr(default, "arg", None)
-    if arg is None:  # a bare FetchedValue: the server decides
-        return type(default) is FetchedValue
-    return bool(SERVER_CLOCK.search(str(getattr(arg, "text", arg))))
+    # A default (even getdate() or newid()) is only the value of a row that leaves
+    # the column empty: OrderDate DEFAULT getdate() can be set and corrected.
+    # A bare FetchedValue says the server fills it (a trigger, a reflected period).
+    return type(col.server_default) is FetchedValue
 
 
 def has_default(col: Column) -> bool:

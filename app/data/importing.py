@@ -815,6 +815,31 @@ class Batch:
         )
 
     def _insert(self, rows: list[tuple]) -> list[tuple]:
+        """INSERT the rows; a row that leaves a column with a default empty is
+        inserted without that column, so the default applies (as a form's create
+        does): NULL there would break NOT NULL or lose the default."""
+        columns = self.plan.columns
+        table = self.table
+        defaulted = [
+            i for i, n in enumerate(columns) if table.c[n].server_default is not None
+        ]
+        if not defaulted:
+            return self._insert_group(columns, rows)
+        groups: dict[tuple[int, ...], list[tuple]] = {}
+        for row in rows:
+            gaps = tuple(i for i in defaulted if row[i] is None)
+            groups.setdefault(gaps, []).append(row)
+        keys: list[tuple] = []
+        for gaps, part in groups.items():
+            if not gaps:
+                keys += self._insert_group(columns, part)
+                continue
+            keep = [i for i in range(len(columns)) if i not in gaps]
+            names = [columns[i] for i in keep]
+            keys += self._insert_group(names, [tuple(r[i] for i in keep) for r in part])
+        return keys
+
+    def _insert_group(self, columns: list[str], rows: list[tuple]) -> list[tuple]:
         """executemany INSERT plus one audit row each; returns the written keys.
 
         Generated keys come back through RETURNING / OUTPUT (batched by SQLAlchemy's
@@ -823,10 +848,11 @@ class Batch:
         SQLite fall back to one statement per row)."""
         if not rows:
             return []
-        table, columns, pk = self.table, self.plan.columns, self.plan.pk
+        table, pk = self.table, self.plan.pk
         if not self.generated:
             writes.insert_rows(table, columns, rows)
-            key_of = operator.itemgetter(*self.plan.pk_at, *self.plan.pk_at[:1])
+            at = [columns.index(n) for n in pk]
+            key_of = operator.itemgetter(*at, *at[:1])
             width = len(pk)
             stored = [(key_of(r)[:width], r) for r in rows]
         elif table.implicit_returning:

@@ -49,9 +49,14 @@ def init_command(
             "note: these are the demo's models; `flask tablefront demo init` builds "
             "the demo with its own seed. Building sample rows instead."
         )
-    build = build_sample_database(
-        app, rows=copy_rows or rows, force=force, seed=seed, sample_from=sample_from
-    )
+    from app.dev.copy_rows import CopyError
+
+    try:
+        build = build_sample_database(
+            app, rows=copy_rows or rows, force=force, seed=seed, sample_from=sample_from
+        )
+    except CopyError as exc:
+        raise click.ClickException(str(exc)) from None
     if not build.created:
         click.echo(
             f"development database already exists in {build.db_dir} for these "

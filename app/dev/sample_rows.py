@@ -33,10 +33,12 @@ from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.schema import sort_tables
+from sqlalchemy.types import TypeDecorator
 from sqlglot import exp
 
 from app.embedded import is_rowversion
 from app.embedded_computed import is_untranslated_computed
+from app.mssql_types import SMALLDATETIME_LEGACY, OpaqueSqlType
 
 log = logging.getLogger(__name__)
 
@@ -227,13 +229,22 @@ class _TableFiller:
             seen.add(tuple(row.get(n) for n in names))
 
 
-def _foreign_keys(table: Table) -> list[Any]:
-    """The table's foreign keys in a fixed order (SQLAlchemy keeps them in a set,
-    whose order changes from run to run; the draws must not)."""
+def _in_order(items: Iterable[Any]) -> list[Any]:
+    """A table's constraints or indexes (sets) in a stable order: the rows drawn
+    for a seed must not depend on the process's hash seed."""
     return sorted(
-        table.foreign_key_constraints,
-        key=lambda fk: (tuple(fk.column_keys), fk.elements[0].target_fullname),
+        items,
+        key=lambda c: (
+            type(c).__name__,
+            str(c.name or ""),
+            tuple(getattr(c, "columns", {}).keys()),
+            str(getattr(c, "sqltext", "")),
+        ),
     )
+
+
+def _foreign_keys(table: Table) -> list[Any]:
+    return _in_order(table.foreign_key_constraints)
 
 
 def _is_filled(column: Column) -> bool:
@@ -251,11 +262,11 @@ def _unique_sets(table: Table) -> list[tuple[str, ...]]:
     sets = []
     if table.primary_key.columns:
         sets.append(tuple(c.name for c in table.primary_key.columns))
-    for constraint in table.constraints:
+    for constraint in _in_order(table.constraints):
         names = tuple(getattr(constraint, "columns", {}).keys())
         if constraint.__class__.__name__ == "UniqueConstraint" and names:
             sets.append(names)
-    for index in table.indexes:
+    for index in _in_order(table.indexes):
         if index.unique:
             sets.append(tuple(c.name for c in index.columns))
     return sets
@@ -304,6 +315,13 @@ def typed_value(
         "sql_variant",
     }:
         return None if column.nullable else ""
+    if isinstance(kind, OpaqueSqlType):
+        return None if column.nullable else ""
+    if isinstance(kind, SMALLDATETIME_LEGACY):
+        return _datetime(mssql.SMALLDATETIME(), bounds, rng)
+    if isinstance(kind, TypeDecorator):
+        # DATETIME_LEGACY and friends: the value is the one their impl takes.
+        kind = kind.impl_instance
     if isinstance(kind, sqltypes.Boolean):
         return rng.random() < 0.5
     if isinstance(kind, sqltypes.Enum):
@@ -442,13 +460,13 @@ def column_is_unique(column: Column) -> bool:
     table = column.table
     if list(table.primary_key.columns) == [column]:
         return True
-    for index in table.indexes:
+    for index in _in_order(table.indexes):
         if index.unique and list(index.columns) == [column]:
             return True
     return any(
         constraint.__class__.__name__ == "UniqueConstraint"
         and list(constraint.columns) == [column]
-        for constraint in table.constraints
+        for constraint in _in_order(table.constraints)
     )
 
 
@@ -459,7 +477,7 @@ def check_bounds(table: Table) -> dict[str, Bounds]:
     """Per column, what the table's simple CHECK constraints allow."""
     found: dict[str, Bounds] = {}
     by_folded = {c.name.casefold(): c.name for c in table.columns}
-    for constraint in table.constraints:
+    for constraint in _in_order(table.constraints):
         if not isinstance(constraint, CheckConstraint):
             continue
         try:

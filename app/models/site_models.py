@@ -29,6 +29,14 @@ def load_generated() -> ModuleType:
     folder = _models_dir(os.environ)
     if folder is None:
         return importlib.import_module(PACKAGE)
+    if not (folder / "__init__.py").is_file():
+        # `models generate` into an empty folder (config lets only that through):
+        # an empty package, so the app builds with no tables and the command fills it.
+        module = ModuleType(PACKAGE, "Generated models (none yet)")
+        module.__file__ = str(folder / "__init__.py")
+        module.__path__ = [str(folder)]
+        sys.modules[PACKAGE] = module
+        return module
     spec = importlib.util.spec_from_file_location(
         PACKAGE, folder / "__init__.py", submodule_search_locations=[str(folder)]
     )

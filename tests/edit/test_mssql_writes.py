@@ -12,7 +12,7 @@ from tests.mssql import compile_mssql, mssql_dialect
 def test_insert_statement_omits_server_managed_and_outputs_key():
     """GIVEN an employee row's values including server-managed columns
     WHEN the write layer builds the INSERT for SQL Server
-    THEN identity, rowversion and clock-default columns are absent and the new key
+    THEN identity, rowversion and trigger-stamped columns are absent and the new key
     comes back through OUTPUT inserted.employee_id."""
     names = [c.name for c in writes.editable_columns(employees, creating=True)]
     assert not {"employee_id", "row_version", "modified_at"} & set(names)

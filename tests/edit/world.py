@@ -76,7 +76,9 @@ employees = Table(
     Column("is_active", Boolean, nullable=False, server_default=text("1")),
     Column("hire_date", Date, nullable=False),
     Column("secret_notes", String(200)),
-    Column("modified_at", DateTime, server_default=text("sysdatetime()")),
+    # Stamped by a trigger (a bare FetchedValue): the database sets it. A plain
+    # DEFAULT sysdatetime() would be editable (issue 13 item 4).
+    Column("modified_at", DateTime, server_default=FetchedValue()),
     Column(
         "row_version", mssql.TIMESTAMP, nullable=False, server_default=FetchedValue()
     ),
@@ -211,6 +213,7 @@ def seed() -> None:
             "salary": decimal.Decimal("5000.00"),
             "hire_date": dt.date(2019, 4, 1),
             "secret_notes": "likes tea",
+            "modified_at": dt.datetime(2024, 5, 2, 9, 15, 30),  # the trigger's stamp
         },
         {
             "employee_id": 2,
