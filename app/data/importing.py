@@ -540,7 +540,7 @@ def _check_keys(
         return
     existing = _existing(table, pk, keys)
     mine = existing
-    write_filter = writes._visible(access, "import")  # noqa: SLF001
+    write_filter = writes.row_filter_terms(access, "import")
     if write_filter and existing:
         mine = _existing(table, pk, sorted(existing, key=repr), *write_filter)
     generated = any(writes.server_managed(table.c[n]) for n in pk)
@@ -575,7 +575,7 @@ def _check_uniques(
     table = info.table
     pk = tuple(the_plan.pk)
     own_key = {number: key for key, number in keys.items()}
-    read_filter = writes._visible(access)  # noqa: SLF001
+    read_filter = writes.row_filter_terms(access)
     for (cols, _at), seen in zip(the_plan.uniques, unique_seen, strict=True):
         if not seen:
             continue
@@ -635,7 +635,7 @@ def _missing_references(
         ref,
         ref_names,
         sorted(keys, key=repr),
-        *writes._visible(ref_access),  # noqa: SLF001
+        *writes.row_filter_terms(ref_access),
     )
     return keys - visible
 
@@ -739,7 +739,7 @@ class Batch:
         self.mode = mode
         self.actor = actor
         self.access_for = access_for
-        self.write_filter = writes._visible(access, "import")  # noqa: SLF001
+        self.write_filter = writes.row_filter_terms(access, "import")
         self.visible_refs: list[set[tuple]] = [set() for _ in the_plan.references]
         self.inserted = 0
         self.updated = 0
