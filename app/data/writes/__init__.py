@@ -6,6 +6,10 @@ row filter as WHERE terms), ``concurrency`` (proof the row is unchanged),
 ``errors`` (refusals in plain words), ``audit``, ``references`` (rows pointing at a
 row; foreign-key choices) and ``operations`` (the writes themselves). Callers import
 from here.
+
+The entry points take the caller's ``Scope``: ``read``, ``insert``, ``update``,
+``delete``. ``read_row``, ``insert_row``, ``update_row`` and ``delete_row`` take the
+same parts as loose arguments (the views' calls until they pass the Scope).
 """
 
 from app.data.db_errors import PLAIN_WORDS, classify_error
@@ -54,9 +58,13 @@ from app.data.writes.keys import (
 )
 from app.data.writes.operations import (
     AccessFor,
+    delete,
     delete_row,
+    insert,
     insert_row,
+    read,
     read_row,
+    update,
     update_row,
 )
 from app.data.writes.references import (
@@ -99,6 +107,7 @@ __all__ = [
     "classify_error",
     "concurrency_predicate",
     "current_request_id",
+    "delete",
     "delete_row",
     "delete_statement",
     "dumps",
@@ -106,6 +115,7 @@ __all__ = [
     "exists_statement",
     "field_errors_from",
     "forget_choices",
+    "insert",
     "insert_row",
     "insert_rows",
     "insert_statement",
@@ -114,6 +124,7 @@ __all__ = [
     "pk_columns",
     "pk_of",
     "python_value",
+    "read",
     "read_row",
     "read_row_statement",
     "reference_choices",
@@ -127,6 +138,7 @@ __all__ = [
     "table_key",
     "unique_clash_hidden",
     "unique_sets",
+    "update",
     "update_row",
     "update_statement",
     "update_template",

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from app.access import TableAccess
+from app.data.scope import Scope
 from app.data.writes.audit import audit_columns, audit_entry, changed, write_audit
 from app.data.writes.checks import (
     check_references,
@@ -230,3 +231,54 @@ def delete_row(
             ) from None
         raise
     log.info("delete %s %s by %s", table_key(table), row_key(table, pk), actor)
+
+
+# --- the entry points: one caller on one table (app.data.scope) ----------------------
+
+
+def read(
+    scope: Scope,
+    pk: Mapping[str, Any],
+    action: str = "read",
+    connection: Connection | None = None,
+) -> dict[str, Any] | None:
+    """The row with ``pk`` inside ``scope``'s row filter for ``action``, or None."""
+    return read_row(scope.table, scope.access, pk, action, connection)
+
+
+def insert(scope: Scope, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Insert one row as ``scope``'s caller (audited); its primary key."""
+    return insert_row(
+        scope.table,
+        scope.access,
+        values,
+        scope.actor,
+        scope.access_for,
+        scope.labels,
+    )
+
+
+def update(
+    scope: Scope,
+    pk: Mapping[str, Any],
+    values: Mapping[str, Any],
+    original: Mapping[str, Any],
+    before: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Update one row as ``scope``'s caller if unchanged since ``original``."""
+    return update_row(
+        scope.table,
+        scope.access,
+        pk,
+        values,
+        original,
+        scope.actor,
+        scope.access_for,
+        scope.labels,
+        before,
+    )
+
+
+def delete(scope: Scope, pk: Mapping[str, Any], original: Mapping[str, Any]) -> None:
+    """Delete one row as ``scope``'s caller if unchanged and unreferenced."""
+    delete_row(scope.table, scope.access, pk, original, scope.actor, scope.access_for)
