@@ -120,7 +120,7 @@ def test_import_validate_with_scope_refuses_rows_outside_its_row_filter(world):
     """GIVEN Dana's import scope (department 1) and a CSV updating Priya (dept 2)
     WHEN imports.validate takes the scope in upsert mode
     THEN the row is reported as not among the rows she may change."""
-    data = (b"employee_id,first_name,last_name\r\n2,Priya,Chen-Li\r\n")
+    data = b"employee_id,first_name,last_name\r\n2,Priya,Chen-Li\r\n"
     with world.test_request_context():
         scope = _scope(DANA, "import")
         parsed = imports.parse(data)
@@ -137,3 +137,22 @@ def test_import_validate_with_scope_refuses_rows_outside_its_row_filter(world):
             ).scalar_one()
             == "Chen"
         )
+
+
+def test_reference_choices_show_a_row_added_by_another_process_at_once(world):
+    """GIVEN the department choices of a form, listed once
+    WHEN another server adds a department (not through this process's writes)
+    THEN the next form lists it: choices are read, not kept for seconds."""
+    from sqlalchemy import insert
+
+    with world.test_request_context():
+        access = _scope(ALEX, "create").access_for(departments)
+        before = writes.reference_choices(
+            departments, "department_id", ["name"], access
+        )
+        db.session.execute(
+            insert(departments).values(department_id=3, code="OPS", name="Operations")
+        )
+        db.session.commit()
+        after = writes.reference_choices(departments, "department_id", ["name"], access)
+    assert (len(before), (3, "Operations (3)") in after) == (2, True)

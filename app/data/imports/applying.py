@@ -96,7 +96,6 @@ def apply_rows(
     except BaseException:
         db.session.rollback()
         raise
-    writes.forget_choices(table)
     seconds = time.perf_counter() - started
     log.info(
         "import into %s by %s: %d inserted, %d updated",

@@ -69,7 +69,6 @@ from app.data.writes.operations import (
 )
 from app.data.writes.references import (
     REFERENCE_COUNT_CAP,
-    forget_choices,
     reference_choices,
     reference_lookup,
     references_to,
@@ -114,7 +113,6 @@ __all__ = [
     "editable_columns",
     "exists_statement",
     "field_errors_from",
-    "forget_choices",
     "insert",
     "insert_row",
     "insert_rows",

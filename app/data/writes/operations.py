@@ -44,7 +44,7 @@ from app.data.writes.errors import (
 )
 from app.data.writes.json_values import row_key
 from app.data.writes.keys import pk_columns, row_filter_terms, table_key
-from app.data.writes.references import forget_choices, references_to
+from app.data.writes.references import references_to
 from app.data.writes.statements import (
     delete_statement,
     insert_statement,
@@ -88,7 +88,6 @@ def _run(table: Table, labels: Mapping[str, str] | None, work):
     try:
         result = work()
         db.session.commit()
-        forget_choices(table)
         return result
     except (IntegrityError, DataError) as exc:
         db.session.rollback()

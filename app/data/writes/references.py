@@ -11,14 +11,12 @@ the database refuses the delete either way.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import (
     Column,
-    ColumnElement,
     ForeignKeyConstraint,
     String,
     Table,
@@ -120,19 +118,6 @@ def _label_expr(ref: Table, label_columns: Sequence[str], key: Column):
     return cols
 
 
-CHOICES_TTL = 10.0  # seconds a choice list is reused (GET form, then its POST)
-CHOICES_CACHE_SIZE = 512
-
-
-def _filter_shape(where: Sequence[ColumnElement[bool]]) -> tuple:
-    """The row filter as (SQL text, parameter values): equal shapes see equal rows."""
-    shape: list[Any] = []
-    for term in where:
-        compiled = term.compile()
-        shape += [str(compiled), tuple(repr(v) for v in compiled.params.values())]
-    return tuple(shape)
-
-
 def reference_choices(
     ref: Table,
     key_column: str,
@@ -143,56 +128,11 @@ def reference_choices(
     """(key, label) of every visible row of a small referenced table, or None when
     it has more than ``limit`` rows (the form then offers a lookup instead).
 
-    Lists are reused for ``CHOICES_TTL`` seconds per table, columns, hidden columns
-    and row-filter shape, so a form's GET and its POST query once. A row added in
-    the meantime shows up after the TTL; what is saved is still checked against the
-    caller's filter by ``check_references``."""
+    Read on every form (one indexed query of at most ``limit + 1`` rows): a list
+    kept for seconds per process would show rows another server has since changed;
+    what is saved is checked against the caller's filter by ``check_references``."""
     if not access.allows("read"):
         return None
-    if not has_app_context():
-        return _reference_choices(ref, key_column, label_columns, access, limit)
-    key = (
-        table_key(ref),
-        id(ref),
-        key_column,
-        tuple(label_columns),
-        tuple(sorted(access.hidden_columns)),
-        _filter_shape(row_filter_terms(access)),
-        limit,
-    )
-    cache = _choices_cache()
-    now = time.monotonic()
-    cached = cache.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    found = _reference_choices(ref, key_column, label_columns, access, limit)
-    if len(cache) >= CHOICES_CACHE_SIZE:
-        cache.clear()
-    cache[key] = (now + CHOICES_TTL, found)
-    return found
-
-
-def _choices_cache() -> dict[tuple, tuple[float, list[tuple[Any, str]] | None]]:
-    """This app's choice lists (per app: each app has its own database)."""
-    return current_app.extensions.setdefault("tablefront.fk_choices", {})
-
-
-def forget_choices(table: Table) -> None:
-    """Drop cached choice lists of ``table`` after this process wrote to it."""
-    if not has_app_context():
-        return
-    cache = _choices_cache()
-    for key in [k for k in cache if k[1] == id(table)]:
-        cache.pop(key, None)
-
-
-def _reference_choices(
-    ref: Table,
-    key_column: str,
-    label_columns: Sequence[str],
-    access: TableAccess,
-    limit: int,
-) -> list[tuple[Any, str]] | None:
     key = ref.c[key_column]
     hidden = set(access.hidden_columns)
     label_cols = _label_expr(ref, [c for c in label_columns if c not in hidden], key)
