@@ -70,11 +70,13 @@ def _build_app(config: Config | None) -> Flask:
     from app.blueprints import register_blueprints
     from app.catalog import register_catalog
     from app.cli import register_cli
+    from app.dev.startup import register_development_database
 
     app = TablefrontFlask(__name__, instance_relative_config=False)
     app.config.from_object(config or load_config())
     logs.configure_logging(app)
     database.register_database(app)
+    register_development_database(app)
     retry.register_deadlock_retry(app)
     identity.register_identity(app)
     register_access(app)

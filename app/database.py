@@ -179,14 +179,7 @@ def register_database(app: Flask) -> None:
         install_sqlite_hooks(
             engine, Path(url.database).parent, physical_schemas(app.config)
         )
-        if app.config.get("ENV_NAME") == "development":
-            # `flask --app app run` on a fresh clone: build the demo (or, for other
-            # models, a database of sample rows) on first start.
-            from app.cli import running_settings_repair_command
-            from app.dev.database import ensure_embedded_database
-
-            if not running_settings_repair_command():  # they build it themselves
-                ensure_embedded_database(app)
+        # The development database is built by app.dev.startup (create_app).
     elif url.get_backend_name() == "mssql":
         _install_mssql_query_timeout(engine, app.config["DB_QUERY_TIMEOUT"])
         install_session_context(engine)

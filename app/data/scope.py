@@ -63,6 +63,20 @@ class Scope:
     def can(self, action: str) -> bool:
         return self.access.allows(action)
 
+    @property
+    def actor(self) -> str:
+        """The login a write is audited under ("" for no caller)."""
+        return self.identity.login if self.identity is not None else ""
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Column labels by name, for messages about this table's columns."""
+        return {n: c.label for n, c in self.info.columns.items()}
+
+    def access_for(self, table: Table) -> TableAccess:
+        """The same caller's access to another table (foreign keys, referrers)."""
+        return table_access(self.identity, table)
+
 
 def open_scope(
     identity: Identity | None, catalog: Catalog, key: str, action: str = "read"

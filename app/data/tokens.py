@@ -1,31 +1,26 @@
 """Signed page tokens: where the next/previous page starts, and the count so far.
 
-A token is signed with the app's SECRET_KEY (itsdangerous), bound to one table and one
-ordering; a tampered, foreign or stale token is a 400, never a 500. Values in a token
-are readable (signed, not encrypted): they are the sort values of a row the caller
-was already shown.
+A token is signed with the app's SECRET_KEY (``app.signing``), bound to one table and
+one ordering; a tampered, foreign or stale token is a 400, never a 500. Values in a
+token are readable (signed, not encrypted): they are the sort values of a row the
+caller was already shown.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app
-from itsdangerous import BadSignature, Serializer, Signer, URLSafeSerializer
-from itsdangerous.encoding import base64_encode
-from itsdangerous.signer import HMACAlgorithm
-
+from app import signing
 from app.data.values import tag, untag
 from app.errors import AppError
 
-SALT = "tablefront.page"
+PURPOSE = "page"  # app.signing's purpose (and salt) of page tokens
+SALT = signing.SALTS[PURPOSE]
 DIRECTIONS = ("next", "prev")
-_SERIALIZER_KEY = "tablefront_page_tokens"
 
 
 @dataclass(frozen=True)
@@ -35,63 +30,6 @@ class PageToken:
     direction: str
     values: tuple[Any, ...]
     count: tuple[int, bool] | None = None  # (rows, capped) for the same row set
-
-
-class _HMACSHA1(HMACAlgorithm):
-    """itsdangerous' default HMAC-SHA1, computed by one C call (hmac.digest)."""
-
-    def get_signature(self, key: bytes, value: bytes) -> bytes:
-        return hmac.digest(key, value, "sha1")
-
-
-class _PageSigner(Signer):
-    """itsdangerous' Signer (same signatures), deriving each key once."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._derived: dict[Any, bytes] = {}
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        key = self._derived.get(secret_key)
-        if key is None:
-            key = self._derived[secret_key] = super().derive_key(secret_key)
-        return key
-
-
-class PageTokenSerializer(URLSafeSerializer):
-    """URL-safe signed JSON, written without zlib: a page token is about a hundred
-    bytes, which compression shortens by a character or two at the price of a
-    compressor set up per token (tens of microseconds on every list page). Tokens
-    are still read either way (a compressed one starts with "."). Signed exactly
-    as itsdangerous' URLSafeSerializer signs (HMAC-SHA1, django-concat key), by
-    one signer made once instead of one per token."""
-
-    def __init__(self, secret_key: str, salt: str) -> None:
-        super().__init__(
-            secret_key,
-            salt=salt,
-            signer=_PageSigner,
-            signer_kwargs={"algorithm": _HMACSHA1()},
-        )
-        self._signer = super().make_signer(salt)
-
-    def make_signer(self, salt: str | bytes | None = None) -> Signer:
-        if salt is None or salt == self.salt:
-            return self._signer
-        return super().make_signer(salt)
-
-    def dump_payload(self, obj: Any) -> bytes:
-        return base64_encode(Serializer.dump_payload(self, obj))
-
-
-def _serializer() -> URLSafeSerializer:
-    """The app's token serializer, made once per secret key (not per token)."""
-    secret = current_app.config["SECRET_KEY"]
-    cached = current_app.extensions.get(_SERIALIZER_KEY)
-    if cached is None or cached[0] != secret:
-        cached = (secret, PageTokenSerializer(secret, salt=SALT))
-        current_app.extensions[_SERIALIZER_KEY] = cached
-    return cached[1]
 
 
 @lru_cache(maxsize=1024)
@@ -116,7 +54,7 @@ def make_token(
     }
     if count is not None:
         payload["n"] = [count[0], count[1], _digest(state_key)]
-    return _serializer().dumps(payload)
+    return signing.sign(PURPOSE, payload)
 
 
 def _bad(detail: str) -> AppError:
@@ -132,8 +70,8 @@ def read_token(
 ) -> PageToken:
     """Decode and check a token; 400 when tampered, foreign or stale."""
     try:
-        payload = _serializer().loads(token)
-    except BadSignature:
+        payload = signing.unsign(PURPOSE, token)
+    except signing.BadToken:
         raise _bad("The page link was altered or is from another server.") from None
     if not isinstance(payload, dict):
         raise _bad("The page link is malformed.")

@@ -199,11 +199,11 @@ def test_delete_refusal_never_names_a_column_hidden_from_the_caller(world):
         "corp.assets", WRITE, hidden_columns=frozenset({"assigned_to"})
     )
     with world.test_request_context():
-        assert writes._reference_names(assets, fk, hidden) == (
+        assert writes.referring_names(assets, fk, hidden) == (
             "Assets (corp.assets)",
             "",
         )
-        shown = writes._reference_names(assets, fk, TableAccess("corp.assets", WRITE))
+        shown = writes.referring_names(assets, fk, TableAccess("corp.assets", WRITE))
     assert shown == ("Assets (corp.assets)", " through Assigned to")
 
 

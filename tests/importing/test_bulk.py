@@ -11,7 +11,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.data import importing, writes
+from app.data import writes
+from app.data.imports import reading
 from app.extensions import db
 from tests.edit.world import skills
 
@@ -30,9 +31,9 @@ def test_lines_read_like_one_stringio(monkeypatch, text, block):
     """GIVEN CSV text with every kind of line end, read in blocks of any size
     WHEN it is split into lines and parsed
     THEN the lines and rows are those of one StringIO over the whole text."""
-    monkeypatch.setattr(importing, "LINE_BLOCK", block)
-    assert list(importing._lines(text)) == list(io.StringIO(text, newline=""))
-    assert list(csv.reader(importing._lines(text))) == list(
+    monkeypatch.setattr(reading, "LINE_BLOCK", block)
+    assert list(reading.text_lines(text)) == list(io.StringIO(text, newline=""))
+    assert list(csv.reader(reading.text_lines(text))) == list(
         csv.reader(io.StringIO(text, newline=""))
     )
 
