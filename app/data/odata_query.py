@@ -255,10 +255,10 @@ class _Parser:
             raise bad(f"{name}() needs a text property; {column.name} is not one.")
         col = self.scope.table.c[column.name]
         if name == "contains":
-            return text_contains(col, value.value, self.dialect)
+            return text_contains(col, value.text, self.dialect)
         if name == "startswith":
-            return text_prefix(col, value.value, self.dialect)
-        pattern = "%" + escape_like(value.value)
+            return text_prefix(col, value.text, self.dialect)
+        pattern = "%" + escape_like(value.text)
         if self.dialect == "postgresql":
             return col.ilike(pattern, escape=LIKE_ESCAPE)
         return col.like(pattern, escape=LIKE_ESCAPE)

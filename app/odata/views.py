@@ -20,6 +20,15 @@ from app.odata.payload import entity_text, page_chunks
 
 bp = Blueprint("odata", __name__, url_prefix="/odata")
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true"
+CODES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    429: "TooManyRequests",
+    501: "NotImplemented",
+    503: "ServiceUnavailable",
+}
 _RESOURCE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\((.*)\))?$", re.DOTALL)
 
 
@@ -110,7 +119,7 @@ def resource(resource: str) -> Response:
 @bp.errorhandler(AppError)
 def odata_error(error: AppError) -> Response:
     """The OData error format, with the pages' status meanings."""
-    code = getattr(error, "code", None) or error.title.replace(" ", "")
+    code = getattr(error, "code", None) or CODES.get(error.status, "Error")
     body = json.dumps(
         {
             "error": {
