@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from app.data.odata_feed import FeedQuery
@@ -18,7 +19,8 @@ def _whole(args: Mapping[str, str], name: str) -> int | None:
     raw = args.get(name)
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) > MAX_TOP:
+    # str.isdigit() is true for "²", which int() refuses: ASCII digits only.
+    if not re.fullmatch(r"[0-9]{1,10}", raw) or int(raw) > MAX_TOP:
         raise bad(f"{name} must be a whole number from 0 to {MAX_TOP}.")
     return int(raw)
 
@@ -61,6 +63,8 @@ def max_page_size(prefer: str) -> int | None:
     """``odata.maxpagesize`` from a Prefer header, if given."""
     for part in prefer.split(","):
         name, _, value = part.strip().partition("=")
-        if name.strip().lower() == "odata.maxpagesize" and value.strip().isdigit():
+        if name.strip().lower() == "odata.maxpagesize" and re.fullmatch(
+            r"[0-9]{1,9}", value.strip()
+        ):
             return max(int(value.strip()), 1)
     return None

@@ -154,5 +154,8 @@ def test_feed_filter_operators_select_expected_rows(admin, query, expected):
 
 def test_feed_top_and_skip_with_orderby_page_in_order(admin):
     """GIVEN $orderby desc, $skip 1, $top 2 THEN the 2nd and 3rd highest ids."""
-    url = "/odata/hr_employees?$orderby=employee_id desc&$skip=1&$top=2&$select=employee_id"
+    url = (
+        "/odata/hr_employees?$orderby=employee_id desc&$skip=1&$top=2"
+        "&$select=employee_id"
+    )
     assert [r["employee_id"] for r in body(admin.get(url))["value"]] == [4, 3]
