@@ -5,11 +5,11 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from app.catalog import Catalog
+from app.catalog.entity_sets import set_name
 from app.data.odata_feed import navigations
 from app.data.scope import Scope, peek_scope
 from app.identity import Identity
 from app.odata.edm import edm_type, facets, feed_columns
-from app.odata.names import set_name
 
 NAMESPACE = "Tablefront"
 EDMX = "http://docs.oasis-open.org/odata/ns/edmx"

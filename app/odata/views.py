@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 
 from app.catalog import get_catalog
+from app.catalog.entity_sets import check_names, set_name, set_names
 from app.data.odata_feed import entity, feed_page
 from app.data.odata_query import ODataError, parse_key
 from app.data.scope import open_scope
 from app.errors import AppError
 from app.odata.csdl import metadata_xml, readable_scopes
-from app.odata.names import check_names, set_name, set_names
 from app.odata.options import feed_query, max_page_size
 from app.odata.payload import entity_text, page_chunks
 

@@ -215,6 +215,8 @@ ROUTES: dict[str, Route] = {
     "odata.index": Route(),
     "odata.metadata": Route(),
     "odata.resource": Route(path=("resource",), query=ODATA_ARGS),
+    "api.detail": Route(path=("name", "row_key")),
+    "api.create": Route(("POST",), ("name",)),
 }
 
 
@@ -245,6 +247,7 @@ def path_for(world: World, endpoint: str, pick: Callable[[Any], Any]) -> str:
         "column": mostly(st.sampled_from(world.fk_columns[table] or ["x"])),
         "fmt": mostly(st.sampled_from(["csv", "xlsx"])),
         "filename": mostly(st.sampled_from(["css/app.css", "favicon.ico"])),
+        "name": mostly(st.just(table.replace(".", "_"))),
         "resource": mostly(
             st.sampled_from([table.replace(".", "_"), table.replace(".", "_") + "(1)"])
         ),
@@ -406,6 +409,7 @@ def _sweep_requests(world: World, endpoint: str, method: str, parameter: str):
         "fmt": "csv",
         "filename": "css/app.css",
         "resource": "hr_employees",
+        "name": "hr_employees",
     }
     path = rule.rule
     for argument in rule.arguments:
