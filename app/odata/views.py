@@ -14,6 +14,7 @@ from app.data.odata_feed import entity, feed_page
 from app.data.odata_query import ODataError, parse_key
 from app.data.scope import open_scope
 from app.errors import AppError
+from app.odata.budget import budget_for, retry_after
 from app.odata.csdl import metadata_xml, readable_scopes
 from app.odata.options import feed_query, max_page_size
 from app.odata.payload import entity_text, page_chunks
@@ -37,6 +38,24 @@ def _check_names(state) -> None:
     """Refuse to start when two tables would share an entity-set name."""
     with state.app.app_context():
         check_names(get_catalog())
+
+
+@bp.before_request
+def spend_budget() -> Response | None:
+    """429 with Retry-After once the caller's request budget is spent."""
+    login = g.identity.login.lower() if g.get("identity") else ""
+    wait = budget_for(current_app).take(login)
+    if not wait:
+        return None
+    response = odata_error(
+        ODataError(
+            429,
+            "TooManyRequests",
+            "Too many feed requests in a short time; wait and refresh again.",
+        )
+    )
+    response.headers["Retry-After"] = retry_after(wait)
+    return response
 
 
 def _headers(response: Response) -> Response:
