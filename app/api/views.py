@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, render_template, request
 from sqlalchemy import Table
 
 from app.access import table_access
 from app.api.bodies import column_values, require_json, row_json
 from app.api.etags import make_etag, read_etag
+from app.api.openapi import openapi_document
 from app.catalog import get_catalog
 from app.catalog.entity_sets import set_names
 from app.catalog.parse import BadValue
@@ -87,6 +88,21 @@ def _require_row(scope: Scope, pk: dict, action: str) -> None:
 
 def _refused(exc: writes.WriteError) -> AppError:
     return AppError(422, "Not saved", str(exc) or "The row was not saved.")
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 document of what this caller may do."""
+    server = request.host_url.rstrip("/") + request.script_root
+    return jsonify(openapi_document(g.identity, get_catalog(), server))
+
+
+@bp.get("/docs")
+def docs() -> str:
+    """A page that reads the caller's OpenAPI document (no external assets)."""
+    server = request.host_url.rstrip("/") + request.script_root
+    document = openapi_document(g.identity, get_catalog(), server)
+    return render_template("api/docs.html", document=document)
 
 
 @bp.get("/<name>/<row_key>")

@@ -217,6 +217,8 @@ ROUTES: dict[str, Route] = {
     "odata.resource": Route(path=("resource",), query=ODATA_ARGS),
     "api.detail": Route(path=("name", "row_key")),
     "api.create": Route(("POST",), ("name",)),
+    "api.openapi": Route(),
+    "api.docs": Route(),
 }
 
 
