@@ -6,7 +6,15 @@ import json
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, g, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    request,
+    stream_with_context,
+)
 
 from app.catalog import get_catalog
 from app.catalog.entity_sets import check_names, set_name, set_names
@@ -16,6 +24,7 @@ from app.data.scope import open_scope
 from app.errors import AppError
 from app.odata.budget import budget_for, retry_after
 from app.odata.csdl import metadata_xml, readable_scopes
+from app.odata.list_link import feed_link
 from app.odata.options import feed_query, max_page_size
 from app.odata.payload import entity_text, page_chunks
 
@@ -92,6 +101,14 @@ def _table_key(name: str) -> str:
     if key is None:
         raise ODataError(404, "NotFound", f"There is no entity set {name!r} here.")
     return key
+
+
+@bp.get("/-/link/<schema>/<table>")
+def link(schema: str, table: str) -> Response:
+    """The feed URL and M line of a list page's view (its query string)."""
+    scope = open_scope(g.identity, get_catalog(), f"{schema}.{table}", "read")
+    found = feed_link(scope, request.args, _root())
+    return jsonify({"url": found.url, "m": found.m, "notes": found.notes})
 
 
 @bp.get("/<path:resource>")

@@ -214,6 +214,7 @@ ROUTES: dict[str, Route] = {
     "audit.index": Route(query=("before", "table", "user", "since", "until")),
     "odata.index": Route(),
     "odata.metadata": Route(),
+    "odata.link": Route(path=TABLE, query=LIST_ARGS),
     "odata.resource": Route(path=("resource",), query=ODATA_ARGS),
     "api.detail": Route(path=("name", "row_key")),
     "api.create": Route(("POST",), ("name",)),
