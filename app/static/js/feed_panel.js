@@ -10,7 +10,7 @@
         if (!link) { return; }
         panel.querySelector("#feed-url").value = link.url;
         panel.querySelector("#feed-m").value = link.m;
-        var notes = panel.querySelector("[data-testid=feed-notes]");
+        var notes = panel.querySelector("[data-testid=feed-left-out]");
         notes.textContent = "";
         link.notes.forEach(function (text) {
           var li = document.createElement("li");
