@@ -218,6 +218,9 @@ ROUTES: dict[str, Route] = {
     "odata.resource": Route(path=("resource",), query=ODATA_ARGS),
     "api.detail": Route(path=("name", "row_key")),
     "api.create": Route(("POST",), ("name",)),
+    # PATCH/DELETE only (the sweep sends GET/POST): listed for their path arguments.
+    "api.edit": Route((), ("name", "row_key")),
+    "api.delete": Route((), ("name", "row_key")),
     "api.openapi": Route(),
     "api.docs": Route(),
 }
