@@ -160,6 +160,12 @@ class Config:
         )
         self.EXPORT_MAX_ROWS = _int(e, "TABLEFRONT_EXPORT_MAX_ROWS", 1_000_000)
         self.EXPORT_CONFIRM_ROWS = _int(e, "TABLEFRONT_EXPORT_CONFIRM_ROWS", 100_000)
+        # OData feed (app/odata): rows per page, and each user's request budget.
+        self.ODATA_PAGE_SIZE = _int(e, "TABLEFRONT_ODATA_PAGE_SIZE", 5_000)
+        self.ODATA_REQUESTS_PER_MINUTE = _int(
+            e, "TABLEFRONT_ODATA_REQUESTS_PER_MINUTE", 600
+        )
+        self.ODATA_BURST = _int(e, "TABLEFRONT_ODATA_BURST", 120)
         # CSV import keeps an upload between its review and apply steps here (a share
         # when several web servers sit behind a load balancer).
         # Default: an "imports" folder beside TABLEFRONT_LOG_DIR (setup.ps1 creates it).

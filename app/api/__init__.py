@@ -1,0 +1,1 @@
+"""The JSON API (/api): row writes with ETags over the same access policy."""

@@ -1,0 +1,240 @@
+"""The OData feed's reads: one keyset page of an entity set, one entity by key, and
+the rows ``$expand`` brings along, all under the caller's Scope.
+
+Paging is server-driven: a page ends with a signed keyset token bound to the table,
+the ordering and the caller (another user's replay is refused, 400). ``$skip`` is an
+OFFSET on the first page only; the database still reads the skipped rows, so past
+``SKIP_FAST_LIMIT`` rows it is slow (follow nextLink instead, which seeks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Connection, select
+
+from app.catalog import Catalog, ColumnInfo
+from app.data.counts import exact_count
+from app.data.export import export_limits
+from app.data.odata_query import ODataError, bad, parse_filter, parse_orderby
+from app.data.query import SortColumn, keyset_after, order_by, sort_signature
+from app.data.rows import get_row
+from app.data.scope import Scope, open_scope, peek_scope
+from app.data.tokens import make_token, read_token
+from app.data.values import encode_row_key
+from app.errors import AppError
+from app.extensions import db
+from app.identity import Identity
+
+DEFAULT_PAGE_SIZE = 5_000
+SKIP_FAST_LIMIT = 10_000
+IN_CHUNK = 2_000  # expand lookups stay under SQL Server's 2,100 parameters
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """The query options of one entity-set request, as plain values."""
+
+    select: tuple[str, ...] = ()  # () = every visible property
+    filter: str = ""
+    orderby: str = ""
+    top: int | None = None
+    skip: int = 0
+    count: bool = False
+    expand: tuple[str, ...] = ()
+    skiptoken: str = ""
+    page_size: int | None = None
+
+
+@dataclass
+class FeedPage:
+    """One page: the selected columns, their rows, expanded rows, continuation."""
+
+    scope: Scope
+    columns: list[ColumnInfo]
+    rows: list[tuple[Any, ...]]
+    expanded: dict[str, tuple[Scope, list[ColumnInfo], list[Any]]] = field(
+        default_factory=dict
+    )
+    count: int | None = None
+    next_token: str | None = None
+    remaining_top: int | None = None
+    capped: bool = False
+
+
+def navigations(scope: Scope) -> dict[str, tuple[ColumnInfo, Scope]]:
+    """Navigation name -> (FK column, target scope) for each visible single-column
+    FK whose target the caller may read."""
+    names = set(scope.info.columns)
+    result = {}
+    for column in scope.visible:
+        if column.fk is None:
+            continue
+        target = peek_scope(scope.identity, scope.catalog, column.fk.ref_key)
+        if target is None or column.fk.ref_columns[0] in target.hidden:
+            continue
+        base = column.name[:-3] if column.name.endswith("_id") else column.name
+        name = base if base and base not in names else f"{column.name}_ref"
+        result[name] = (column, target)
+    return result
+
+
+def selected(scope: Scope, names: Sequence[str]) -> list[ColumnInfo]:
+    """The $select columns (visible ones only), else every visible column."""
+    if not names:
+        return scope.visible
+    return [scope.column(n, "property") for n in dict.fromkeys(names)]
+
+
+def _token_key(scope: Scope) -> str:
+    caller = scope.identity.login.lower() if scope.identity else ""
+    return f"{scope.info.key}|odata|{caller}"
+
+
+def _limit_page(query: FeedQuery) -> int:
+    configured = int(current_app.config.get("ODATA_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
+    size = min(query.page_size or configured, configured)
+    if query.top is not None:
+        size = min(size, query.top)
+    return max(size, 0)
+
+
+def feed_page(
+    identity: Identity | None, catalog: Catalog, key: str, query: FeedQuery
+) -> FeedPage:
+    """One page of entity set ``key`` for ``identity``; 400 on a bad option."""
+    scope = open_scope(identity, catalog, key, "read")
+    dialect = db.engine.dialect.name
+    columns = selected(scope, query.select)
+    navs = navigations(scope)
+    for name in query.expand:
+        if name not in navs:
+            raise bad(f"There is no navigation property {name!r} to expand.")
+    clauses = [] if scope.row_filter is None else [scope.row_filter]
+    if query.filter:
+        clauses.append(parse_filter(scope, query.filter, dialect))
+    sort = parse_orderby(scope, query.orderby) if query.orderby else None
+    if sort is None:
+        sort = [SortColumn(scope.info.columns[k]) for k in scope.info.order_key]
+    signature = sort_signature(sort)
+    served = 0
+    keyset = None
+    if query.skiptoken:
+        try:
+            token = read_token(
+                query.skiptoken, _token_key(scope), signature, len(sort), query.filter
+            )
+        except AppError:
+            raise bad(
+                "This nextLink is not valid for you or for this query; start again "
+                "from the first page."
+            ) from None
+        served = token.count[0] if token.count else 0
+        keyset = keyset_after(scope, sort, list(token.values), False)
+    cap = export_limits()[0]
+    size = min(_limit_page(query), max(cap - served, 0))
+    nav_columns = [navs[n][0] for n in query.expand]
+    names = list(
+        dict.fromkeys(
+            [
+                *(c.name for c in columns),
+                *(s.column.name for s in sort),
+                *(c.name for c in nav_columns),
+            ]
+        )
+    )
+    table = scope.table
+    stmt = select(*(table.c[n] for n in names))
+    where = [*clauses, keyset] if keyset is not None else clauses
+    if where:
+        stmt = stmt.where(*where)
+    stmt = stmt.order_by(*order_by(scope, sort, False, dialect)).limit(size + 1)
+    if query.skip and not query.skiptoken:
+        stmt = stmt.offset(query.skip)
+    page = FeedPage(scope, columns, [])
+    with db.engine.connect() as connection:
+        fetched = connection.execute(stmt).all() if size else []
+        if query.count:
+            counted = exact_count(table, clauses)
+            if counted is None:
+                raise ODataError(503, "CountTimeout", "The count took too long.")
+            page.count = counted.value
+        more = len(fetched) > size
+        rows = fetched[:size]
+        width = len(columns)
+        page.rows = [tuple(r[:width]) for r in rows]
+        position = {n: i for i, n in enumerate(names)}
+        for name, column in zip(query.expand, nav_columns, strict=True):
+            at = position[column.name]
+            page.expanded[name] = expand_rows(
+                navs[name][1], column, [r[at] for r in rows], connection
+            )
+    served += len(rows)
+    remaining = None if query.top is None else query.top - len(rows)
+    page.remaining_top = remaining
+    if served >= cap and (more or remaining):
+        page.capped = True
+    elif more and rows and (remaining is None or remaining > 0):
+        at = [position[s.column.name] for s in sort]
+        page.next_token = make_token(
+            _token_key(scope),
+            signature,
+            "next",
+            [rows[-1][i] for i in at],
+            query.filter,
+            (served, False),
+        )
+    return page
+
+
+def expand_rows(
+    target: Scope, column: ColumnInfo, values: list[Any], connection: Connection
+) -> tuple[Scope, list[ColumnInfo], list[Any]]:
+    """The target rows (visible columns, under its row filter) that ``values`` of
+    FK ``column`` point at: (scope, columns, one row or None per value)."""
+    ref = column.fk.ref_columns[0]
+    columns = target.visible
+    names = list(dict.fromkeys([ref, *(c.name for c in columns)]))
+    table = target.table
+    wanted = list(dict.fromkeys(v for v in values if v is not None))
+    found: dict[Any, tuple] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        stmt = select(*(table.c[n] for n in names)).where(
+            table.c[ref].in_(wanted[start : start + IN_CHUNK])
+        )
+        if target.row_filter is not None:
+            stmt = stmt.where(target.row_filter)
+        for row in connection.execute(stmt):
+            found[row[0]] = tuple(row[names.index(c.name)] for c in columns)
+    return target, columns, [found.get(v) if v is not None else None for v in values]
+
+
+def entity(
+    identity: Identity | None,
+    catalog: Catalog,
+    key: str,
+    key_values: list[Any],
+    query: FeedQuery,
+) -> FeedPage:
+    """One entity by key as a one-row page; 404 outside the row filter."""
+    scope = open_scope(identity, catalog, key, "read")
+    columns = selected(scope, query.select)
+    navs = navigations(scope)
+    for name in query.expand:
+        if name not in navs:
+            raise bad(f"There is no navigation property {name!r} to expand.")
+    detail = get_row(
+        identity, catalog, key, encode_row_key(key_values), with_related=False
+    )
+    by_name = dict(zip((c.name for c in detail.columns), detail.values, strict=True))
+    page = FeedPage(scope, columns, [tuple(by_name[c.name] for c in columns)])
+    with db.engine.connect() as connection:
+        for name in query.expand:
+            column, target = navs[name]
+            page.expanded[name] = expand_rows(
+                target, column, [by_name[column.name]], connection
+            )
+    return page

@@ -1,0 +1,1 @@
+"""The OData v4 feed (/odata): service document, $metadata and entity sets."""

@@ -1,0 +1,106 @@
+"""OData JSON (minimal metadata) of a feed page, written row by row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterator
+from itertools import repeat
+from typing import Any
+
+from app.data.odata_feed import FeedPage
+from app.odata.edm import _string, encode, feed_columns
+
+ROWS_PER_CHUNK = 500
+
+
+def _object(names: list[str], row: tuple[Any, ...]) -> str:
+    return "{" + ",".join(n + encode(v) for n, v in zip(names, row, strict=True)) + "}"
+
+
+def _prefixes(columns: list) -> tuple[list[int], list[str]]:
+    served = feed_columns(columns)
+    keep = [columns.index(c) for c in served]
+    return keep, [_string(c.name) + ":" for c in served]
+
+
+_TRUE_FALSE = {True: "true", False: "false"}.__getitem__
+_QUOTED = '"{}"'.format
+_QUOTED_Z = '"{}Z"'.format
+
+
+def _column_texts(values: list[Any]) -> list[str]:
+    """JSON texts of one column's values: by C-level ``map`` when every value has
+    one plain type (most columns), else value by value."""
+    if not values:
+        return []
+    first = type(values[0])
+    if None in values or any(type(v) is not first for v in values):
+        return [encode(v) for v in values]
+    if first is int:
+        return list(map(str, values))
+    if first is str:
+        return list(map(_string, values))
+    if first is bool:
+        return list(map(_TRUE_FALSE, values))
+    if first is decimal.Decimal and all(v.is_finite() for v in values):
+        return list(map(format, values, repeat("f")))
+    if first is dt.date:
+        return list(map(_QUOTED, map(dt.date.isoformat, values)))
+    if first is dt.datetime and not any(v.tzinfo for v in values):
+        return list(map(_QUOTED_Z, map(dt.datetime.isoformat, values)))
+    if first is uuid.UUID:
+        return list(map(_QUOTED, values))
+    return [encode(v) for v in values]
+
+
+def _row_texts(page: FeedPage, keep: list[int], names: list[str]) -> list[str]:
+    """Every row's JSON object, built column by column."""
+    if not page.rows or not keep:
+        return ["{}"] * len(page.rows)
+    columns = [_column_texts([row[i] for row in page.rows]) for i in keep]
+    template = "{" + ",".join(n.replace("%", "%%") + "%s" for n in names) + "}"
+    return [template % texts for texts in zip(*columns, strict=True)]
+
+
+def _expanded(page: FeedPage, index: int) -> str:
+    parts = []
+    for name, (_scope, columns, rows) in page.expanded.items():
+        keep, names = _prefixes(columns)
+        row = rows[index]
+        text = "null" if row is None else _object(names, tuple(row[i] for i in keep))
+        parts.append(_string(name) + ":" + text)
+    return ("," + ",".join(parts)) if parts else ""
+
+
+def page_chunks(page: FeedPage, context: str, next_link: str | None) -> Iterator[str]:
+    """The collection response: context, count, value rows, nextLink."""
+    head = '{"@odata.context":' + _string(context)
+    if page.count is not None:
+        head += ',"@odata.count":' + str(page.count)
+    yield head + ',"value":['
+    keep, names = _prefixes(page.columns)
+    if page.expanded:
+        texts = [
+            _object(names, tuple(row[i] for i in keep))[:-1] + _expanded(page, n) + "}"
+            for n, row in enumerate(page.rows)
+        ]
+    else:
+        texts = _row_texts(page, keep, names)
+    for start in range(0, len(texts), ROWS_PER_CHUNK):
+        chunk = ",".join(texts[start : start + ROWS_PER_CHUNK])
+        yield ("," if start else "") + chunk
+    tail = "]"
+    if next_link:
+        tail += ',"@odata.nextLink":' + _string(next_link)
+    yield tail + "}"
+
+
+def entity_text(page: FeedPage, context: str) -> str:
+    """A single entity response."""
+    keep, names = _prefixes(page.columns)
+    text = _object(names, tuple(page.rows[0][i] for i in keep))
+    if page.expanded:
+        text = text[:-1] + _expanded(page, 0) + "}"
+    return '{"@odata.context":' + _string(context) + "," + text[1:]
