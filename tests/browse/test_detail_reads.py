@@ -1,45 +1,34 @@
-"""The detail page's reads and its field rows built in Python."""
+"""The detail page's reads and the escaping of its cells."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from bs4 import BeautifulSoup
+from flask import get_template_attribute
 from sqlalchemy import event
 
-from app.browse.cells import Cell
-from app.browse.markup import detail_fields
 from app.extensions import db
+from app.pages.table import TableCell
 from tests.html import soup
 
 HOSTILE = "\"'><script>x</script>&"
 
 
-def test_detail_fields_escape_every_value():
-    """GIVEN a column name, label and cell (text, classes, title, link) with markup
-    WHEN the field rows are written
-    THEN every value is escaped and only a cell with a link gets an fk-link."""
-    column = SimpleNamespace(name=HOSTILE, label=HOSTILE)
-    html = str(
-        detail_fields(
-            [
-                (column, Cell(HOSTILE, HOSTILE, HOSTILE, HOSTILE)),
-                (column, Cell(HOSTILE)),
-            ]
+def test_cell_macro_hostile_values_are_escaped(shop_app):
+    """GIVEN a table cell whose column, text, classes, title and link hold markup
+    WHEN the results table's cell macro prints it
+    THEN every value is escaped and comes back unchanged through a parser."""
+    with shop_app.test_request_context():
+        cell = get_template_attribute("browse/_macros.html", "cell")
+        html = str(
+            cell(TableCell(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, "fk-link"))
         )
-    )
     assert "<script>" not in html
-    doc = BeautifulSoup(html, "html.parser")
-    rows = doc.select('[data-testid="field"]')
-    assert [r["data-column"] for r in rows] == [HOSTILE, HOSTILE]
-    first, second = (r.select_one('[data-testid="field-value"]') for r in rows)
-    assert first["class"] == HOSTILE.split()
-    assert first["title"] == HOSTILE
-    assert first.select_one('[data-testid="fk-link"]')["href"] == HOSTILE
-    assert first.get_text() == HOSTILE
-    assert second.get("title") is None
-    assert second.select_one("a") is None
-    assert second.get_text() == HOSTILE
+    td = BeautifulSoup(html, "html.parser").td
+    assert td["data-column"] == HOSTILE
+    assert td["class"] == HOSTILE.split()
+    assert td["title"] == HOSTILE
+    assert td.select_one('[data-testid="fk-link"]')["href"] == HOSTILE
+    assert td.get_text() == HOSTILE
 
 
 def _selects(app, client, url):

@@ -207,8 +207,8 @@ ROUTES: dict[str, Route] = {
     "edit.edit": Route(BOTH, ROW, form=("original_token",), table_fields=True),
     "edit.delete": Route(BOTH, ROW, form=("original_token",)),
     "edit.lookup": Route(path=(*TABLE, "column"), query=("q", "term")),
-    "edit.import_upload": Route(BOTH, TABLE, form=IMPORT_FORM, upload=True),
-    "edit.import_apply": Route(("POST",), TABLE, form=IMPORT_FORM),
+    "imports.import_upload": Route(BOTH, TABLE, form=IMPORT_FORM, upload=True),
+    "imports.import_apply": Route(("POST",), TABLE, form=IMPORT_FORM),
     "audit.history": Route(path=ROW),
     "audit.index": Route(query=("before", "table", "user", "since", "until")),
 }
