@@ -50,7 +50,7 @@ def test_list_page_shows_first_page_with_formatted_cells(shop_client):
     assert len(_rows(response)) == 10
     assert _column(response, "in_stock")[:3] == ["✓", "✓", "✗"]
     assert _column(response, "price")[0] == "0.75"
-    assert _column(response, "blob")[1] == "2 bytes"
+    assert _column(response, "blob")[1] == "binary, 2 bytes"
     assert _column(response, "secret") == []
     assert text_of(response, "row-count") == "45 rows"
     header = soup(response).select_one('[data-testid="results-table"] thead')

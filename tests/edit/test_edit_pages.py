@@ -170,7 +170,7 @@ def test_row_actions_without_grant_offer_no_buttons(world, as_user):
     WHEN the row actions of employee 1 are computed for each
     THEN Linh gets only History and Alex gets Edit and Delete too."""
     from app.catalog import get_catalog
-    from app.edit.views import row_actions
+    from app.pages.links import row_actions
 
     for login, expected in (
         (LINH, ["action-history"]),
@@ -179,7 +179,7 @@ def test_row_actions_without_grant_offer_no_buttons(world, as_user):
         with world.test_request_context(environ_base={"REMOTE_USER": login}):
             world.preprocess_request()
             info = get_catalog().get("corp.employees")
-            assert [a["testid"] for a in row_actions(info, "1")] == expected
+            assert [a.testid for a in row_actions(info, "1")] == expected
 
 
 def test_edit_row_outside_filter_is_404(as_user):
