@@ -594,10 +594,6 @@ class EditForm(FlaskForm):
     )
 
 
-# Field specs by (table, hidden columns, creating, FK modes); like form classes, an
-# entry keeps its TableInfo so a rebuilt catalog never reuses specs of the old one.
-_FIELD_SPECS: dict[tuple, tuple[TableInfo, tuple[FieldSpec, ...]]] = {}
-
 
 def field_specs(
     info: TableInfo,
@@ -607,24 +603,6 @@ def field_specs(
     fk_modes: Mapping[str, str],
 ) -> list[FieldSpec]:
     """Every visible column, in table order, with whether it is editable."""
-    key = (info.key, id(info), hidden, creating, tuple(sorted(fk_modes.items())))
-    cached = _FIELD_SPECS.get(key)
-    if cached is not None and cached[0] is info:
-        return list(cached[1])
-    specs = _field_specs(info, hidden, creating=creating, fk_modes=fk_modes)
-    if len(_FIELD_SPECS) >= FORM_CLASS_CACHE_SIZE:
-        _FIELD_SPECS.clear()
-    _FIELD_SPECS[key] = (info, tuple(specs))
-    return specs
-
-
-def _field_specs(
-    info: TableInfo,
-    hidden: frozenset[str],
-    *,
-    creating: bool,
-    fk_modes: Mapping[str, str],
-) -> list[FieldSpec]:
     specs = []
     for name, col_info in info.columns.items():
         if name in hidden:
@@ -643,31 +621,10 @@ def _field_specs(
     return specs
 
 
-# Built form classes by (table, specs, creating); the entry keeps its TableInfo so a
-# rebuilt catalog (new TableInfo objects) never reuses a class made for the old one.
-_FORM_CLASSES: dict[tuple, tuple[TableInfo, type[EditForm]]] = {}
-FORM_CLASS_CACHE_SIZE = 256
-
-
 def form_class(
     info: TableInfo, specs: Sequence[FieldSpec], *, creating: bool
 ) -> type[EditForm]:
-    """The FlaskForm subclass for ``specs``: built once per table and field set."""
-    key = (info.key, id(info), tuple(specs), creating)
-    cached = _FORM_CLASSES.get(key)
-    if cached is not None and cached[0] is info:
-        return cached[1]
-    cls = _build_form_class(info, specs, creating=creating)
-    if len(_FORM_CLASSES) >= FORM_CLASS_CACHE_SIZE:
-        _FORM_CLASSES.clear()
-    _FORM_CLASSES[key] = (info, cls)
-    return cls
-
-
-def _build_form_class(
-    info: TableInfo, specs: Sequence[FieldSpec], *, creating: bool
-) -> type[EditForm]:
-    """A FlaskForm subclass with one field per editable spec."""
+    """A FlaskForm subclass with one field per editable spec (built per request)."""
     attrs: dict[str, Any] = {}
     for spec in specs:
         if spec.read_only:
