@@ -33,11 +33,13 @@ from app.pages import as_json
 from app.pages.detail import detail_view
 from app.pages.links import state_pairs, with_query
 from app.pages.listing import TableLink, list_view
+from app.pages.table_body import table_body
 from app.urls import fixed_url
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("browse", __name__, url_prefix="/t")
+bp.add_app_template_global(table_body, "table_body_html")  # see app.pages.table_body
 
 
 def _key(schema: str, table: str) -> str:
