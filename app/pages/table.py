@@ -106,18 +106,13 @@ def table_rows(
     out = []
     for values, key in zip(rows, row_keys, strict=True):
         href = row_base + key if key is not None else ""
-        cells = []
-        for i, (name, fmt, value) in enumerate(
-            zip(names, formats, values, strict=True)
-        ):
-            cell = fmt(value)
-            link = "fk-link" if cell.href else ""
-            cell_href = cell.href
-            if not cell_href and i == 0 and first_links and href:
-                link, cell_href = "row-link", href
-            cells.append(
-                TableCell(name, cell.text, cell.css, cell.title, cell_href, link)
-            )
+        cells = [
+            TableCell(name, *(c := fmt(value)), "fk-link" if c.href else "")
+            for name, fmt, value in zip(names, formats, values, strict=True)
+        ]
+        first = cells[0] if cells else None
+        if first_links and href and first is not None and not first.href:
+            first.href, first.link = href, "row-link"
         out.append(TableRow(href, cells))
     return out
 
