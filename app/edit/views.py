@@ -38,7 +38,6 @@ from app.edit.forms import (
     read_original,
     read_signed,
     refill,
-    release_form,
     sign_form,
     sign_original,
     split_specs,
@@ -115,14 +114,7 @@ def _build_form(scope: Scope, *, creating: bool, row: dict[str, Any] | None = No
         spec = next(s for s in specs if s.column == name)
         if not spec.read_only:
             form[spec.field_name].choices = options
-    g.setdefault("edit_forms", []).append(form)  # released at teardown
     return specs, form
-
-
-@bp.teardown_app_request
-def _release_forms(_exc: BaseException | None) -> None:
-    for form in g.pop("edit_forms", ()):
-        release_form(form)
 
 
 def _attach(form, specs: list[FieldSpec], errors: writes.FieldErrors) -> list[str]:

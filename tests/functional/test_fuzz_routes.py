@@ -202,6 +202,7 @@ ROUTES: dict[str, Route] = {
     "admin.access": Route(query=("login",)),
     "browse.index": Route(path=TABLE, query=LIST_ARGS),
     "browse.detail": Route(path=ROW),
+    "browse.download": Route(path=(*ROW, "column")),
     "browse.export": Route(path=(*TABLE, "fmt"), query=(*LIST_ARGS, "confirm")),
     "edit.create": Route(BOTH, TABLE, table_fields=True),
     "edit.edit": Route(BOTH, ROW, form=("original_token",), table_fields=True),
