@@ -7,40 +7,16 @@ configuration comes from the environment (see config.py).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 
 from config import Config, load_config
 
-_MAX_SYNC = 1024
-
 
 class TablefrontFlask(Flask):
-    """Flask, remembering which hooks and views are plain functions.
-
-    Flask passes every before/after/teardown hook and the view through
-    ``ensure_sync`` on every request, which asks ``inspect.iscoroutinefunction``
-    each time (a few microseconds, ten or so times a page). The answer for a
-    function never changes: it is kept per function (bounded: the app's own hooks
-    and views)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._sync: dict[Callable, Callable] = {}
-
-    def ensure_sync(self, func: Callable) -> Callable:
-        try:
-            return self._sync[func]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable callable: ask every time
-            return super().ensure_sync(func)
-        if len(self._sync) >= _MAX_SYNC:
-            self._sync.clear()
-        done = self._sync[func] = super().ensure_sync(func)
-        return done
+    """Flask, with a view run once more when the database chose it as a deadlock
+    victim."""
 
     def dispatch_request(self) -> Any:
         """The view, run once more if the database chose it as a deadlock victim."""

@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     from app.edit.views import bp as edit_bp
     from app.health.views import bp as health_bp
     from app.home.views import bp as home_bp
+    from app.imports.views import bp as imports_bp
     from app.odata.views import bp as odata_bp
 
     app.register_blueprint(health_bp)
@@ -23,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(browse_bp)
     app.register_blueprint(edit_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(odata_bp)
     app.register_blueprint(api_bp)

@@ -65,27 +65,8 @@ def _add_security_headers(response):
     return response
 
 
-def _checks_methods_first(app: Flask) -> None:
-    """Flask-WTF's before_request hook works out whether the view is exempt before
-    it looks at the method; a GET (every page) is never checked either way. Run
-    the hook only for the methods it checks (WTF_CSRF_METHODS: POST, PUT, PATCH,
-    DELETE), so a page view skips the exemption lookup."""
-    hooks = app.before_request_funcs.setdefault(None, [])
-    found = [i for i, h in enumerate(hooks) if h.__name__ == "csrf_protect"]
-    if len(found) != 1:
-        raise RuntimeError("Flask-WTF's csrf_protect hook was not found")
-    protect = hooks[found[0]]
-
-    def csrf_protect() -> None:
-        if request.method in app.config["WTF_CSRF_METHODS"]:
-            protect()
-
-    hooks[found[0]] = csrf_protect
-
-
 def register_security(app: Flask) -> None:
     """CSRF on every form, secure cookies, and the security headers."""
-    csrf.init_app(app)
-    _checks_methods_first(app)
+    csrf.init_app(app)  # Flask-WTF's CSRFProtect, as documented
     app.session_interface = HttpsAwareSessionInterface()
     app.after_request(_add_security_headers)

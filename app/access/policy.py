@@ -43,7 +43,6 @@ from app.identity import Identity
 
 EXTENSION_KEY = "tablefront_access"
 APP_TABLE_ACTIONS = frozenset({"read", "export"})  # admins, on the app's own tables
-MAX_COMPILED = 4096  # (login, roles, table) answers kept by a policy
 
 __all__ = [
     "ACTIONS",
@@ -110,7 +109,6 @@ class AccessPolicy:
         self.metadata = metadata
         # Start-up findings shown on /admin/access (views that bypass row filters).
         self.warnings: tuple[str, ...] = ()
-        self._compiled: dict[tuple[str, tuple[str, ...], Table], TableAccess] = {}
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -137,16 +135,9 @@ class AccessPolicy:
     def table_access(
         self, identity: Identity, table: Table, roles: list[Role]
     ) -> TableAccess:
-        """Combine the grants of ``roles`` on ``table`` into one TableAccess,
-        compiled once per (login, roles held, table): building the grants' row
-        filters is the costly part of a page's access check."""
-        key = (identity.login, tuple(r.name for r in roles), table)
-        found = self._compiled.get(key)
-        if found is None:
-            if len(self._compiled) >= MAX_COMPILED:
-                self._compiled.clear()
-            found = self._compiled[key] = self._compile(identity, table, roles)
-        return found
+        """Combine the grants of ``roles`` on ``table`` into one TableAccess (made
+        afresh for each request: nothing is kept across callers)."""
+        return self._compile(identity, table, roles)
 
     def _compile(
         self, identity: Identity, table: Table, roles: list[Role]

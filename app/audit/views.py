@@ -15,8 +15,8 @@ from app.catalog.parse import BadValue, parse_date, parse_whole
 from app.catalog.ranges import INT_RANGES
 from app.data import audit_queries
 from app.data.scope import open_scope
-from app.edit.views import detail_url, parse_key
 from app.errors import AppError
+from app.pages.links import detail_url, parse_key
 
 bp = Blueprint("audit", __name__)
 AUDIT_ID_MAX = INT_RANGES["BIGINT"][1]  # app.audit_log.audit_id is a BIGINT

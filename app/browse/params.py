@@ -1,4 +1,4 @@
-"""Reading a list request's URL into plain data, and writing state back into URLs.
+"""Reading a list request's URL into plain data (app.pages.links writes it back).
 
 URL parameters (all state lives in the URL, so every view is bookmarkable):
 ``q`` search text, ``mode`` prefix|contains, ``sort`` column or -column, ``page``
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import zip_longest
-from urllib.parse import quote_plus, urlencode
 
 from werkzeug.datastructures import MultiDict
 
@@ -77,61 +76,3 @@ def parse_list_args(args: MultiDict) -> tuple[ListQuery, list[FilterRow]]:
         exact_count=args.get("count") == "exact",
     )
     return query, rows
-
-
-def state_pairs(
-    query: ListQuery, *, sort: str | None = None, page: str = "", size: bool = True
-) -> list[tuple[str, str]]:
-    """URL parameters for the same row set, with another sort and/or page."""
-    pairs: list[tuple[str, str]] = []
-    if query.q:
-        pairs.append(("q", query.q))
-        if query.search_mode != "prefix":
-            pairs.append(("mode", query.search_mode))
-    for spec in query.filters:
-        pairs += [("fc", spec.column), ("fo", spec.op), ("fv", spec.value)]
-    chosen = query.sort if sort is None else sort
-    if chosen:
-        pairs.append(("sort", chosen))
-    if size and query.size:
-        pairs.append(("size", str(query.size)))
-    if page:
-        pairs.append(("page", page))
-    return pairs
-
-
-def with_query(base: str, pairs: list[tuple[str, str]]) -> str:
-    """``base`` plus the encoded parameters (if any)."""
-    return f"{base}?{urlencode(pairs)}" if pairs else base
-
-
-class StateLinks:
-    """Links to the same row set at another sort or page: ``with_query(base,
-    state_pairs(query, ...))`` with the parameters that stay the same (search and
-    filters) encoded once for the page's dozen links."""
-
-    def __init__(self, base: str, query: ListQuery) -> None:
-        self.base = base
-        self.query = query
-        self.kept = urlencode(state_pairs(query, sort="", size=False))
-        self.size = f"size={query.size}" if query.size else ""
-
-    def __call__(
-        self,
-        *,
-        sort: str | None = None,
-        page: str = "",
-        size: bool = True,
-        extra: str = "",
-    ) -> str:
-        """The URL; ``extra`` is an already encoded parameter appended last."""
-        chosen = self.query.sort if sort is None else sort
-        parts = [
-            self.kept,
-            f"sort={quote_plus(chosen)}" if chosen else "",
-            self.size if size else "",
-            f"page={quote_plus(page)}" if page else "",
-            extra,
-        ]
-        encoded = "&".join(p for p in parts if p)
-        return f"{self.base}?{encoded}" if encoded else self.base

@@ -21,7 +21,6 @@ server state.
 
 from __future__ import annotations
 
-import copy
 import decimal
 import re
 import uuid
@@ -32,7 +31,7 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -49,13 +48,11 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     Optional,
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets.core import clean_key
 
 from app.catalog import ColumnInfo, TableInfo
 from app.catalog.columns import REQUIRED, BadInput, ColumnRule, column_rule
@@ -66,184 +63,22 @@ from app.errors import AppError
 ORIGINAL_FIELD = "original_token"
 
 
-try:  # markupsafe's C escaping without the Markup object (its own fast path)
-    from markupsafe import _escape_inner  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - another markupsafe: same output, slower
-
-    def _escape_inner(text: str) -> str:
-        return str(escape(text))
-
-
-def _text(value: Any) -> str:
-    """``str(markupsafe.escape(value))``, cheaper for the common types."""
-    kind = type(value)
-    if kind is str:
-        return _escape_inner(value)
-    if kind is int:
-        return str(value)
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return _escape_inner(str(value))
-
-
-def _clean(key: str) -> str:
-    return clean_key(key) if "_" in key else key  # clean_key changes only "_" keys
-
-
-def fast_html_params(**kwargs: Any) -> Markup:
-    """wtforms' ``html_params`` with the same output at a fraction of the cost."""
-    parts = []
-    for key in sorted(kwargs):
-        value = kwargs[key]
-        if value is True:
-            parts.append(_clean(key))
-        elif value is not False:
-            parts.append(f'{_clean(key)}="{_text(value)}"')
-    return Markup(" ".join(parts))
-
-
-def _set_flags(widget: Any, field: Field, kwargs: dict[str, Any]) -> None:
-    """The field's validation flags (required, maxlength, min...) the widget shows,
-    as WTForms adds them, without its ``dir(flags)`` walk."""
-    flags = vars(field.flags)
-    if not flags:
-        return
-    for key in widget.validation_attrs:
-        if key in flags and key not in kwargs:
-            value = flags[key]
-            kwargs[key] = value() if callable(value) else value
-
-
-class FastInputMixin:
-    """WTForms' ``Input.__call__`` (same HTML) at a fraction of the cost; each
-    widget below first does what its WTForms class does before that."""
-
-    html_params = staticmethod(fast_html_params)
-
-    def _input(self, field: Field, kwargs: dict[str, Any]) -> Markup:
-        kwargs.setdefault("id", field.id)
-        kwargs.setdefault("type", self.input_type)
-        if "value" not in kwargs:
-            kwargs["value"] = field._value()  # noqa: SLF001  (the widget API)
-        datalist = getattr(field, "_datalist", None)
-        if datalist is not None and "list" not in kwargs:
-            kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
-        _set_flags(self, field, kwargs)
-        return Markup(f"<input {fast_html_params(name=field.name, **kwargs)}>")
-
-
-class FastTextInput(FastInputMixin, widgets.TextInput):
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        return self._input(field, kwargs)
-
-
-class FastHiddenInput(FastInputMixin, widgets.HiddenInput):
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        return self._input(field, kwargs)
-
-
-class FastNumberInput(FastInputMixin, widgets.NumberInput):
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        for name in ("step", "min", "max"):
-            value = getattr(self, name)
-            if value is not None:
-                kwargs.setdefault(name, value)
-        return self._input(field, kwargs)
-
-
-class _FastDateTimeMixin(FastInputMixin):
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        format = getattr(field, "format", None)
-        if format is not None:
-            format = format[0] if isinstance(format, list) else format
-            for attr in ("min", "max"):
-                value = kwargs.get(attr, getattr(field.flags, attr, None))
-                if callable(value):
-                    value = value()
-                if hasattr(value, "strftime"):
-                    kwargs[attr] = value.strftime(format)
-        return self._input(field, kwargs)
-
-
-class FastDateInput(_FastDateTimeMixin, widgets.DateInput):
-    pass
-
-
-class FastDateTimeLocalInput(_FastDateTimeMixin, widgets.DateTimeLocalInput):
-    pass
-
-
-class FastTimeInput(_FastDateTimeMixin, widgets.TimeInput):
-    pass
-
-
-class FastCheckbox(FastInputMixin, widgets.CheckboxInput):
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        if getattr(field, "checked", field.data):
-            kwargs.setdefault("checked", True)
-        return self._input(field, kwargs)
-
-
-class FastTextArea(widgets.TextArea):
-    """WTForms' ``TextArea`` with the same HTML, without the ``dir(flags)`` walk."""
-
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        kwargs.setdefault("id", field.id)
-        _set_flags(self, field, kwargs)
-        params = fast_html_params(name=field.name, **kwargs)
-        inner = _text(field._value())  # noqa: SLF001
-        return Markup(f"<textarea {params}>\r\n{inner}</textarea>")
-
-
-class FastSelect(widgets.Select):
-    """WTForms' ``Select`` with the same HTML; plain (value, label) choices are
-    rendered directly, anything fancier (groups, per-option attributes) by WTForms."""
-
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        choices = field.choices
-        if self.multiple or not isinstance(choices, list):
-            return super().__call__(field, **kwargs)
-        options = []
-        coerce, data = field.coerce, field.data
-        for choice in choices:
-            if type(choice) is tuple and len(choice) == 2:
-                value, label = choice
-            elif (
-                type(choice) is SelectChoice
-                and not choice.render_kw
-                and choice.optgroup is None
-            ):
-                value, label = choice.value, choice.label
-            else:
-                return super().__call__(field, **kwargs)
-            selected = coerce(value) == data
-            if isinstance(value, bool):
-                value = str(value)
-            options.append(
-                f"<option {'selected ' if selected else ''}"
-                f'value="{_text(value)}">{_text(label or value)}</option>'
-            )
-        kwargs.setdefault("id", field.id)
-        _set_flags(self, field, kwargs)
-        params = fast_html_params(name=field.name, **kwargs)
-        return Markup(f"<select {params}>{''.join(options)}</select>")
-
-
 YES_NO_CHOICES = [
     SelectChoice("", "—"),
     SelectChoice("1", "Yes"),
     SelectChoice("0", "No"),
 ]
-TEXT_INPUT = FastTextInput()
-NUMBER_INPUT = FastNumberInput()
-ANY_NUMBER_INPUT = FastNumberInput(step="any")
-DATE_INPUT = FastDateInput()
-DATETIME_INPUT = FastDateTimeLocalInput()
-TIME_INPUT = FastTimeInput()
-CHECKBOX_INPUT = FastCheckbox()
-HIDDEN_INPUT = FastHiddenInput()
-SELECT = FastSelect()
-TEXT_AREA = FastTextArea()
+# WTForms' own widgets, one instance each (widgets keep no per-field state).
+TEXT_INPUT = widgets.TextInput()
+NUMBER_INPUT = widgets.NumberInput()
+ANY_NUMBER_INPUT = widgets.NumberInput(step="any")
+DATE_INPUT = widgets.DateInput()
+DATETIME_INPUT = widgets.DateTimeLocalInput()
+TIME_INPUT = widgets.TimeInput()
+CHECKBOX_INPUT = widgets.CheckboxInput()
+HIDDEN_INPUT = widgets.HiddenInput()
+SELECT = widgets.Select()
+TEXT_AREA = widgets.TextArea()
 SIGNING_SALT = "tablefront.edit.original"
 
 
@@ -527,76 +362,12 @@ def field_view(
     )
 
 
-# Bound fields' attributes by (declared field, name, prefix, translations): see
-# EditForm.Meta.bind_field. The declared fields live on cached form classes.
-_BOUND: dict[tuple, tuple[Any, dict[str, Any]]] = {}
-BOUND_FIELDS_MAX = 4096
-_OWN_COPIES = (
-    "_choices",
-    "choices",
-    "render_kw",
-)  # choices: WTForms 3.3 keeps _choices
-
-
 class EditForm(FlaskForm):
     """Base of every generated form: the signed original values ride along."""
-
-    class Meta:
-        def bind_field(self, form: Any, unbound: UnboundField, options: dict) -> Field:
-            """WTForms' bind, with the field's construction done once per field of a
-            form class. ``Field.__init__`` (half the cost of building a form) sets
-            attributes that depend only on the field's declaration and the bind
-            options (name, prefix, translations); later forms get a copy of the
-            first bound field's attributes, with their own form and meta. Fields
-            not declared on the class (Flask-WTF's CSRF field) are bound as usual,
-            with the fast hidden widget (the same HTML) in place of WTForms' own."""
-            if getattr(type(form), options["name"], None) is not unbound:
-                field = unbound.bind(form=form, **options)
-                if type(field.widget) is widgets.HiddenInput:
-                    field.widget = HIDDEN_INPUT
-                return field
-            key = (
-                unbound,
-                options["name"],
-                options.get("prefix", ""),
-                id(options.get("translations")),
-            )
-            found = _BOUND.get(key)
-            if found is None or found[0] is not options.get("translations"):
-                if len(_BOUND) >= BOUND_FIELDS_MAX:
-                    _BOUND.clear()
-                attrs = dict(vars(unbound.bind(form=form, **options)))
-                del attrs["_form"], attrs["meta"]  # this form's: set per copy below
-                found = _BOUND[key] = (options.get("translations"), attrs)
-            field = object.__new__(unbound.field_class)
-            attrs = vars(field)
-            attrs.update(found[1])
-            for name in _OWN_COPIES:  # containers a view may change in place
-                value = attrs.get(name)
-                if value is not None:
-                    attrs[name] = copy.copy(value)
-            field.meta = form.meta
-            field._form = form  # noqa: SLF001  (as Field.__init__ sets it)
-            return field
-
-        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Markup:
-            """WTForms' ``DefaultMeta.render_field`` (same merge: the call's
-            attributes over the field's ``render_kw``), cleaning only the keys
-            ``clean_key`` would change."""
-            kw = {_clean(k): v for k, v in render_kw.items()}
-            other = field.render_kw
-            if other:
-                kw = {**{_clean(k): v for k, v in other.items()}, **kw}
-            return field.widget(field, **kw)
 
     original_token = HiddenField(
         render_kw={"data-testid": "original-token"}, widget=HIDDEN_INPUT
     )
-
-
-# Field specs by (table, hidden columns, creating, FK modes); like form classes, an
-# entry keeps its TableInfo so a rebuilt catalog never reuses specs of the old one.
-_FIELD_SPECS: dict[tuple, tuple[TableInfo, tuple[FieldSpec, ...]]] = {}
 
 
 def field_specs(
@@ -607,24 +378,6 @@ def field_specs(
     fk_modes: Mapping[str, str],
 ) -> list[FieldSpec]:
     """Every visible column, in table order, with whether it is editable."""
-    key = (info.key, id(info), hidden, creating, tuple(sorted(fk_modes.items())))
-    cached = _FIELD_SPECS.get(key)
-    if cached is not None and cached[0] is info:
-        return list(cached[1])
-    specs = _field_specs(info, hidden, creating=creating, fk_modes=fk_modes)
-    if len(_FIELD_SPECS) >= FORM_CLASS_CACHE_SIZE:
-        _FIELD_SPECS.clear()
-    _FIELD_SPECS[key] = (info, tuple(specs))
-    return specs
-
-
-def _field_specs(
-    info: TableInfo,
-    hidden: frozenset[str],
-    *,
-    creating: bool,
-    fk_modes: Mapping[str, str],
-) -> list[FieldSpec]:
     specs = []
     for name, col_info in info.columns.items():
         if name in hidden:
@@ -643,31 +396,10 @@ def _field_specs(
     return specs
 
 
-# Built form classes by (table, specs, creating); the entry keeps its TableInfo so a
-# rebuilt catalog (new TableInfo objects) never reuses a class made for the old one.
-_FORM_CLASSES: dict[tuple, tuple[TableInfo, type[EditForm]]] = {}
-FORM_CLASS_CACHE_SIZE = 256
-
-
 def form_class(
     info: TableInfo, specs: Sequence[FieldSpec], *, creating: bool
 ) -> type[EditForm]:
-    """The FlaskForm subclass for ``specs``: built once per table and field set."""
-    key = (info.key, id(info), tuple(specs), creating)
-    cached = _FORM_CLASSES.get(key)
-    if cached is not None and cached[0] is info:
-        return cached[1]
-    cls = _build_form_class(info, specs, creating=creating)
-    if len(_FORM_CLASSES) >= FORM_CLASS_CACHE_SIZE:
-        _FORM_CLASSES.clear()
-    _FORM_CLASSES[key] = (info, cls)
-    return cls
-
-
-def _build_form_class(
-    info: TableInfo, specs: Sequence[FieldSpec], *, creating: bool
-) -> type[EditForm]:
-    """A FlaskForm subclass with one field per editable spec."""
+    """A FlaskForm subclass with one field per editable spec (built per request)."""
     attrs: dict[str, Any] = {}
     for spec in specs:
         if spec.read_only:
@@ -679,15 +411,6 @@ def _build_form_class(
             unbound.kwargs["description"] = col_info.help  # the macro shows it
         attrs[spec.field_name] = unbound
     return type(f"{info.name.title()}Form", (EditForm,), attrs)
-
-
-def release_form(form: EditForm) -> None:
-    """Break the form <-> field reference cycle (each WTForms field keeps its form
-    in ``_form``) once the request is done with the form, so reference counting
-    frees it at once instead of leaving ~50 objects per form to the cyclic
-    collector, whose collections land on later requests."""
-    for field in form._fields.values():  # noqa: SLF001  (WTForms' field registry)
-        field._form = None  # noqa: SLF001
 
 
 def form_data(

@@ -20,18 +20,13 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import Table
-from werkzeug.routing import BuildError
 
-from app.access import table_access
-from app.browse.cells import Cell, formatter
 from app.catalog import TableInfo, get_catalog
 from app.data import writes
 from app.data.labels import fk_labels
 from app.data.listing import session_in_transaction
 from app.data.scope import Scope, open_scope, peek_scope
-from app.data.values import BadValue, decode_row_key, encode_row_key
-from app.edit.form_frame import framed_form_page
+from app.data.values import encode_row_key
 from app.edit.forms import (
     FieldSpec,
     field_specs,
@@ -43,7 +38,6 @@ from app.edit.forms import (
     read_original,
     read_signed,
     refill,
-    release_form,
     sign_form,
     sign_original,
     split_specs,
@@ -51,7 +45,9 @@ from app.edit.forms import (
 from app.edit.merge import BOTH, THEIRS, YOURS, field_change, my_changes
 from app.errors import AppError
 from app.extensions import db
-from app.urls import fixed_url
+from app.pages.cells import Cell, formatter
+from app.pages.links import detail_url, list_url, parse_key
+from app.writable import access_for, open_for
 
 log = logging.getLogger(__name__)
 
@@ -59,64 +55,6 @@ bp = Blueprint("edit", __name__, url_prefix="/t")
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def _access_for(table: Table):
-    return table_access(g.identity, table)
-
-
-def read_only_reason(info: TableInfo) -> str | None:
-    """Why rows of ``info`` cannot be changed here, or None."""
-    if info.history_of:
-        return (
-            f"{info.label} is the history of {info.history_of}, kept by SQL Server "
-            "(system-versioned): it is read-only."
-        )
-    if not info.primary_key:
-        return (
-            f"{info.label} has no primary key (or is a view), so a row cannot be "
-            "identified safely; it is read-only here."
-        )
-    if info.read_only:
-        return f"{info.label} is marked read-only in the table settings."
-    return None
-
-
-def open_for(schema: str, table: str, action: str) -> Scope:
-    """The caller's scope for ``action``; 403 with the reason on read-only tables."""
-    scope = open_scope(g.identity, get_catalog(), f"{schema}.{table}", action)
-    reason = read_only_reason(scope.info)
-    if reason:
-        raise AppError(403, "Read-only table", reason)
-    return scope
-
-
-def parse_key(scope: Scope, row_key: str) -> dict[str, Any]:
-    """The primary key from the URL form; 404 when it cannot be a key."""
-    columns = [scope.info.columns[n] for n in scope.info.primary_key]
-    try:
-        values = decode_row_key(columns, row_key)
-    except BadValue:
-        raise AppError(404, detail="There is no such row here.") from None
-    return dict(zip(scope.info.primary_key, values, strict=True))
-
-
-def detail_url(info: TableInfo, pk: dict[str, Any]) -> str:
-    """The row's detail page (the browse blueprint), else its edit page."""
-    key = encode_row_key(list(pk.values()))
-    try:
-        return url_for(
-            "browse.detail", schema=info.schema, table=info.name, row_key=key
-        )
-    except BuildError:
-        return url_for("edit.edit", schema=info.schema, table=info.name, row_key=key)
-
-
-def list_url(info: TableInfo) -> str:
-    try:
-        return url_for("browse.index", schema=info.schema, table=info.name)
-    except BuildError:
-        return url_for("home.index")
 
 
 def _labels(scope: Scope) -> dict[str, str]:
@@ -176,14 +114,7 @@ def _build_form(scope: Scope, *, creating: bool, row: dict[str, Any] | None = No
         spec = next(s for s in specs if s.column == name)
         if not spec.read_only:
             form[spec.field_name].choices = options
-    g.setdefault("edit_forms", []).append(form)  # released at teardown
     return specs, form
-
-
-@bp.teardown_app_request
-def _release_forms(_exc: BaseException | None) -> None:
-    for form in g.pop("edit_forms", ()):
-        release_form(form)
 
 
 def _attach(form, specs: list[FieldSpec], errors: writes.FieldErrors) -> list[str]:
@@ -252,14 +183,9 @@ def _lookup_urls(scope: Scope, specs: list[FieldSpec]) -> dict[str, str]:
 
 
 def _render_form(scope: Scope, specs, form, *, row, creating, problems=(), status=200):
-    """The form page: a clean one (no problems, no field errors) from the kept frame
-    (app.edit.form_frame), any other rendered whole."""
+    """The form page, with its problems (if any) above the fields."""
     context = form_context(scope, specs, form, row=row, creating=creating)
-    if problems or form.errors:
-        return render_template(
-            "edit/form.html", **context, problems=list(problems)
-        ), status
-    return framed_form_page(context), status
+    return render_template("edit/form.html", **context, problems=list(problems)), status
 
 
 def form_context(scope: Scope, specs, form, *, row, creating) -> dict[str, Any]:
@@ -305,7 +231,7 @@ def create(schema: str, table: str):
                     scope.access,
                     values,
                     g.identity.login,
-                    _access_for,
+                    access_for,
                     _labels(scope),
                 )
             except writes.FieldErrors as exc:
@@ -357,7 +283,7 @@ def edit(schema: str, table: str, row_key: str):
                     changes,
                     signed.original,
                     g.identity.login,
-                    _access_for,
+                    access_for,
                     _labels(scope),
                     before=row,
                 )
@@ -475,7 +401,7 @@ def delete(schema: str, table: str, row_key: str):
         original = read_original(info, pk, request.form.get("original_token"))
         try:
             writes.delete_row(
-                scope.table, scope.access, pk, original, g.identity.login, _access_for
+                scope.table, scope.access, pk, original, g.identity.login, access_for
             )
         except writes.DeleteRefused as exc:
             reasons = exc.reasons
@@ -527,70 +453,8 @@ def lookup(schema: str, table: str, column: str):
     return render_template("edit/_lookup.html", matches=matches)
 
 
-# --- links for other pages ----------------------------------------------------------
-
-
-def row_actions(info: TableInfo, row_key: str | None = None) -> list[dict[str, str]]:
-    """The edit actions the caller may take on a table or a row (for buttons)."""
-    if read_only_reason(info):
-        return []
-    access = table_access(g.identity, info.table)
-    actions = []
-    args = {"schema": info.schema, "table": info.name}
-    if row_key is None:
-        if access.allows("create"):
-            actions.append(
-                {
-                    "label": "New row",
-                    "url": fixed_url("edit.create", **args),
-                    "testid": "action-new",
-                }
-            )
-        if access.allows("import"):
-            actions.append(
-                {
-                    "label": "Import CSV",
-                    "url": fixed_url("edit.import_upload", **args),
-                    "testid": "action-import",
-                }
-            )
-    else:
-        if access.allows("update"):
-            actions.append(
-                {
-                    "label": "Edit",
-                    "url": url_for("edit.edit", row_key=row_key, **args),
-                    "testid": "action-edit",
-                }
-            )
-        if access.allows("delete"):
-            actions.append(
-                {
-                    "label": "Delete",
-                    "url": url_for("edit.delete", row_key=row_key, **args),
-                    "testid": "action-delete",
-                }
-            )
-        actions.append(
-            {
-                "label": "History",
-                "url": url_for("audit.history", row_key=row_key, **args),
-                "testid": "action-history",
-            }
-        )
-    return actions
-
-
 bp.add_app_template_global(field_view)  # used by render_field in _macros.html
 bp.add_app_template_global(split_specs)
 
 
-@bp.app_context_processor
-def inject_row_actions() -> dict[str, Any]:
-    return {"edit_actions": row_actions}
-
-
-__all__ = ["bp", "row_actions"]
-
-
-from app.edit import import_views  # noqa: E402, F401  (routes on the same blueprint)
+__all__ = ["bp"]

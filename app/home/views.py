@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, render_template
 
 from app.access.policy import describe_caller
+from app.catalog import get_catalog
+from app.data import table_summaries
 from app.errors import wants_json
+from app.pages import as_json
+from app.pages.home import home_view
 
 bp = Blueprint("home", __name__)
 
@@ -13,11 +17,10 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     """Home: the tables the caller may see, grouped by schema."""
-    from app.catalog import get_catalog
-    from app.data import table_summaries
-
-    schemas = table_summaries(g.identity, get_catalog())
-    return render_template("home/index.html", schemas=schemas)
+    view = home_view(table_summaries(g.identity, get_catalog()))
+    if wants_json():
+        return jsonify(as_json(view))
+    return render_template("home/index.html", view=view)
 
 
 @bp.get("/whoami")

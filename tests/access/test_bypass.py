@@ -593,7 +593,7 @@ def hidden_needles(app: Flask, column: str, people=VISIBLE_PEOPLE) -> list[str]:
     """A hidden column's name, its label, and its values for ``people``."""
     label = hidden_labels(app, (column,))[0]
     values = {
-        "salary": lambda p: [f"{p.salary:,.2f}", str(p.salary)],
+        "salary": lambda p: [f"{p.salary:,.2f}", f"{p.salary:,}", str(p.salary)],
         "notes": lambda p: [p.notes],
         "email": lambda p: [p.email],
     }[column]

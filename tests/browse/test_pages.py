@@ -50,7 +50,7 @@ def test_list_page_shows_first_page_with_formatted_cells(shop_client):
     assert len(_rows(response)) == 10
     assert _column(response, "in_stock")[:3] == ["✓", "✓", "✗"]
     assert _column(response, "price")[0] == "0.75"
-    assert _column(response, "blob")[1] == "2 bytes"
+    assert _column(response, "blob")[1] == "binary, 2 bytes"
     assert _column(response, "secret") == []
     assert text_of(response, "row-count") == "45 rows"
     header = soup(response).select_one('[data-testid="results-table"] thead')
@@ -124,7 +124,7 @@ def test_list_htmx_request_gets_the_partial_only(shop_client):
     doc = soup(response)
     assert doc.select_one("html") is None
     assert doc.select('[data-testid="row"]')
-    assert response.headers["Vary"] == "HX-Request"
+    assert "HX-Request" in [v.strip() for v in response.headers["Vary"].split(",")]
 
 
 def test_list_htmx_bad_input_shows_problem_in_place(shop_client):

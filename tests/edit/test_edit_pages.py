@@ -170,7 +170,7 @@ def test_row_actions_without_grant_offer_no_buttons(world, as_user):
     WHEN the row actions of employee 1 are computed for each
     THEN Linh gets only History and Alex gets Edit and Delete too."""
     from app.catalog import get_catalog
-    from app.edit.views import row_actions
+    from app.pages.links import row_actions
 
     for login, expected in (
         (LINH, ["action-history"]),
@@ -179,7 +179,7 @@ def test_row_actions_without_grant_offer_no_buttons(world, as_user):
         with world.test_request_context(environ_base={"REMOTE_USER": login}):
             world.preprocess_request()
             info = get_catalog().get("corp.employees")
-            assert [a["testid"] for a in row_actions(info, "1")] == expected
+            assert [a.testid for a in row_actions(info, "1")] == expected
 
 
 def test_edit_row_outside_filter_is_404(as_user):
@@ -374,3 +374,16 @@ def test_read_only_table_pages_say_why(as_user):
     response = as_user(ALEX).get("/t/corp/events/-/new")
     assert response.status_code == 403
     assert "no primary key" in soup(response).get_text()
+
+
+def test_edit_page_binary_value_says_not_editable_here(as_user):
+    """GIVEN employee 1, whose row_version is a binary value, and its modified_at
+    WHEN Alex opens its edit form
+    THEN the binary value is labelled "not editable here", the datetime is not."""
+    page = soup(as_user(ALEX).get(f"{EMP}/1/edit"))
+    binary = by_testid(page, "readonly-row_version")
+    note = binary.select_one('[data-testid="readonly-note"]')
+    assert note.get_text(strip=True) == "not editable here"
+    assert "set by the database" not in binary.select_one(".tf-readonly-value")["title"]
+    managed = by_testid(page, "readonly-modified_at")
+    assert managed.select_one('[data-testid="readonly-note"]') is None

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, g, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.data import importing, upload_store, writes
 from app.data.scope import Scope
-from app.edit.views import _access_for, bp, list_url, open_for
 from app.errors import AppError
+from app.pages.links import list_url
+from app.writable import access_for, open_for
 
 log = logging.getLogger(__name__)
+
+bp = Blueprint("imports", __name__, url_prefix="/t")
 
 SALT = "tablefront.import"
 MODES = ("insert", "upsert")
@@ -127,14 +130,14 @@ def _review(
         parsed.headers, scope.info, hidden, mode
     )
     checked = importing.validate(
-        scope.info, scope.access, hidden, parsed, mapping, mode, _access_for
+        scope.info, scope.access, hidden, parsed, mapping, mode, access_for
     )
     reviewed = None if checked.total_problems else (mapping, mode)
     targets = importing.importable_columns(scope.info, hidden, mode)
     preview_columns = [c for c in targets if c in set(mapping.values())]
     return (
         render_template(
-            "edit/import_review.html",
+            "imports/import_review.html",
             info=scope.info,
             parsed=parsed,
             mapping=mapping,
@@ -152,7 +155,7 @@ def _review(
 def _upload_page(scope: Scope, problem: str | None = None, status: int = 200):
     return (
         render_template(
-            "edit/import_upload.html",
+            "imports/import_upload.html",
             info=scope.info,
             problem=problem,
             limit_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20,
@@ -209,7 +212,7 @@ def import_apply(schema: str, table: str):
             mapping,
             mode,
             g.identity.login,
-            _access_for,
+            access_for,
         )
     except writes.OutsideFilter as exc:
         return _upload_page(scope, problem=str(exc), status=422)
@@ -220,7 +223,7 @@ def import_apply(schema: str, table: str):
         return _upload_page(scope, problem=str(exc), status=422)
     upload_store.discard(limits, g.identity.login, upload_id)
     return render_template(
-        "edit/import_done.html",
+        "imports/import_done.html",
         info=scope.info,
         summary=summary,
         list_url=list_url(scope.info),

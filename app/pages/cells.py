@@ -57,8 +57,28 @@ def _int(value: Any) -> Cell:
     return Cell(str(value), "tf-num")
 
 
-def _decimal(value: Any) -> Cell:
-    return Cell(f"{value:,.2f}", "tf-num", str(value))
+MONEY_SCALE = 4  # SQL Server money and smallmoney keep four decimal places
+
+
+def _scale(column: ColumnInfo) -> int | None:
+    """The decimal places a column's values are shown with (its declared scale)."""
+    if column.kind == "money":
+        return MONEY_SCALE
+    scale = getattr(column.column.type, "scale", None)
+    return scale if isinstance(scale, int) else None
+
+
+def _decimal_at(scale: int | None) -> Callable[[Any], Cell]:
+    """Decimals with thousands separators and the column's scale, never fewer."""
+
+    def show(value: Any) -> Cell:
+        try:
+            shown = f"{value:,.{scale}f}" if scale is not None else f"{value:,}"
+        except (TypeError, ValueError):  # SQLite may hand back text
+            return _text(value)
+        return Cell(shown, "tf-num", str(value))
+
+    return show
 
 
 def _float(value: Any) -> Cell:
@@ -98,14 +118,12 @@ def _full_guid(value: Any) -> Cell:
 def _binary(value: Any) -> Cell:
     data = bytes(value)
     preview = "0x" + data[:32].hex().upper() + ("…" if len(data) > 32 else "")
-    return Cell(f"{len(data):,} bytes", "tf-binary", preview)
+    return Cell(f"binary, {len(data):,} bytes", "tf-binary", preview)
 
 
 _BY_KIND: dict[str, Callable[[Any], Cell]] = {
     "bool": _bool,
     "int": _int,
-    "decimal": _decimal,
-    "money": _decimal,
     "float": _float,
     "date": _date,
     "datetime": _datetime,
@@ -127,6 +145,8 @@ def formatter(
 ) -> Callable[[Any], Cell]:
     """The function that formats ``column``'s values (FK values as linked labels)."""
     plain = _BY_KIND.get(column.kind, _text)
+    if column.kind in {"decimal", "money"}:
+        plain = _decimal_at(_scale(column))
     if full and column.is_string:
         plain = _full_text
     elif full and column.kind == "guid":

@@ -1,0 +1,1 @@
+"""CSV import screens: upload, map and review, apply."""

@@ -1,0 +1,244 @@
+"""The list page's view: a page of rows with its search, filters, count and pager."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.catalog import TableInfo
+from app.data import FORMATS, OP_LABELS, PAGE_SIZES, ListQuery, ops_for
+from app.data.counts import RowCount
+from app.data.listing import ListPage
+from app.pages.links import (
+    Action,
+    row_actions,
+    row_base,
+    state_pairs,
+    with_query,
+)
+from app.pages.table import ResultsTable, results_table
+from app.urls import fixed_url
+
+
+@dataclass(frozen=True)
+class TableHeading:
+    """Which table a page is about."""
+
+    key: str
+    schema: str
+    name: str
+    label: str
+    description: str
+    is_view_like: bool
+
+    @classmethod
+    def of(cls, info: TableInfo) -> TableHeading:
+        return cls(
+            info.key,
+            info.schema,
+            info.name,
+            info.label,
+            info.description,
+            info.is_view_like,
+        )
+
+
+@dataclass(frozen=True)
+class CountView:
+    """How many rows match: ``text`` as shown, ``exact_url`` to count past a cap."""
+
+    value: int
+    text: str
+    capped: bool
+    timed_out: bool
+    exact_url: str = ""
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Links to the first, previous, next and last page; "" where there is none."""
+
+    first: str
+    prev: str
+    next: str
+    last: str
+    single: bool  # the only page: the top pager is left out
+
+
+@dataclass(frozen=True)
+class FilterColumn:
+    """A column that can be filtered on and the operators it takes."""
+
+    name: str
+    label: str
+    kind: str
+    ops: list[str]
+
+
+@dataclass(frozen=True)
+class FilterRowView:
+    """One filter row of the form; ``ops`` are the operators its column takes."""
+
+    column: str
+    op: str
+    value: str
+    complete: bool
+    remove_url: str
+    ops: list[str] | None
+
+
+@dataclass(frozen=True)
+class TableLink:
+    """A link to a related table (a history table and its current rows)."""
+
+    label: str
+    url: str
+    testid: str
+    key: str
+
+
+@dataclass(frozen=True)
+class ListView:
+    """Everything the list page shows, as plain values."""
+
+    table: TableHeading
+    url: str
+    q: str
+    search_mode: str
+    search_labels: list[str]
+    sort: str
+    notices: list[str]
+    filters: list[FilterRowView]
+    filter_columns: list[FilterColumn]
+    op_labels: dict[str, str]
+    count: CountView | None
+    pager: Pager
+    results: ResultsTable
+    searched: bool  # a search or filter is applied (the empty state says so)
+    row_filtered: bool  # the caller sees only some rows
+    page_size: int
+    page_sizes: list[int]
+    exports: dict[str, str] = field(default_factory=dict)
+    actions: list[Action] = field(default_factory=list)
+    table_links: list[TableLink] = field(default_factory=list)
+
+
+def _count(count: RowCount | None, exact_url: str) -> CountView | None:
+    if count is None:
+        return None
+    capped = count.capped and not count.timed_out
+    return CountView(
+        count.value, count.text, count.capped, count.timed_out, exact_url * capped
+    )
+
+
+def _filters(
+    url: str,
+    query: ListQuery,
+    rows: Sequence[Any],
+    ops: dict[str, list[str]],
+) -> list[FilterRowView]:
+    kept = [p for p in state_pairs(query) if p[0] not in {"fc", "fo", "fv"}]
+    views = []
+    for index, row in enumerate(rows):
+        pairs = list(kept)
+        for i, other in enumerate(rows):
+            if i != index:
+                pairs += [("fc", other.column), ("fo", other.op), ("fv", other.value)]
+        views.append(
+            FilterRowView(
+                row.column,
+                row.op,
+                row.value,
+                row.complete,
+                with_query(url, pairs),
+                ops.get(row.column),
+            )
+        )
+    return views
+
+
+def list_view(
+    page: ListPage,
+    query: ListQuery,
+    filter_rows: Sequence[Any],
+    script_root: str,
+    table_links: Sequence[TableLink] = (),
+) -> ListView:
+    """The list page of ``page`` (rows the data layer returned for ``query``)."""
+    scope = page.scope
+    info = scope.info
+    url = fixed_url("browse.index", schema=info.schema, table=info.name)
+    sort = page.sort[0] if page.sort else None
+    current_sort = ("-" if sort and sort.descending else "") + (
+        sort.column.name if sort else ""
+    )
+    sort_urls = {
+        c.name: with_query(
+            url,
+            state_pairs(query, sort="-" + c.name if current_sort == c.name else c.name),
+        )
+        for c in page.columns
+        if c.sortable  # binary, xml, CLR types: the header says why not
+    }
+    exports = {}
+    if scope.can("export"):
+        for fmt in FORMATS:
+            export = fixed_url(
+                "browse.export", schema=info.schema, table=info.name, fmt=fmt
+            )
+            exports[fmt] = with_query(export, state_pairs(query, size=False))
+    # Every visible column can be filtered on, listed or not.
+    filterable = [
+        FilterColumn(c.name, c.label, c.kind, list(ops))
+        for c in scope.visible
+        if (ops := ops_for(c, scope))
+    ]
+
+    def link(page_token: str) -> str:
+        return with_query(url, state_pairs(query, page=page_token))
+
+    pager = Pager(
+        first="" if page.is_first else link(""),
+        prev=link(page.prev_token) if page.prev_token else "",
+        next=link(page.next_token) if page.next_token else "",
+        last="" if page.is_last else link("last"),
+        single=page.is_first and page.is_last,
+    )
+    exact_url = with_query(
+        url, [*state_pairs(query, page=query.page), ("count", "exact")]
+    )
+    return ListView(
+        table=TableHeading.of(info),
+        url=url,
+        q=query.q,
+        search_mode=query.search_mode,
+        search_labels=[
+            info.columns[n].label for n in info.searchable if n not in scope.hidden
+        ],
+        sort=query.sort,
+        notices=list(page.notices),
+        filters=_filters(url, query, filter_rows, {c.name: c.ops for c in filterable}),
+        filter_columns=filterable,
+        op_labels=dict(OP_LABELS),
+        count=_count(page.count, exact_url),
+        pager=pager,
+        results=results_table(
+            page.columns,
+            page.rows,
+            page.labels,
+            page.row_keys,
+            row_base(info),
+            script_root,
+            sort_urls=sort_urls,
+            current_sort=current_sort,
+        ),
+        searched=bool(query.filters or query.q),
+        row_filtered=scope.row_filter is not None,
+        page_size=page.size,
+        page_sizes=list(PAGE_SIZES),
+        exports=exports,
+        actions=row_actions(info),
+        table_links=list(table_links),
+    )
