@@ -407,7 +407,7 @@ class _TableWalk:
     def import_one(self) -> None:
         with self.app.test_request_context():
             path = url_for(
-                "edit.import_upload", schema=self.info.schema, table=self.info.name
+                "imports.import_upload", schema=self.info.schema, table=self.info.name
             )
         if self.get(path, "import form", expect=None).status_code != 200:
             return
