@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
+from app.browse.params import state_pairs, with_query
 from app.catalog import ColumnInfo, TableInfo
 from app.catalog.model import NUMBER_KINDS
 from app.urls import fixed_url
@@ -243,6 +245,11 @@ def detail_fields(fields: Sequence[tuple[ColumnInfo, Any]]) -> Markup:
     return Markup("".join(items))
 
 
+def contains_url(base: str, query) -> str:
+    """The same list with the search matching anywhere."""
+    return with_query(base, state_pairs(replace(query, search_mode="contains")))
+
+
 def list_results(
     *,
     page,
@@ -344,11 +351,21 @@ def list_results(
         out.append(f"\n  {table}\n")
     else:
         if query.filters or query.q:
-            hint = ""
-            if query.search_mode == "prefix" and query.q:
+            hint = anywhere = ""
+            found = getattr(page, "contains_count", None)
+            if found is not None and found.value:
+                href = escape(contains_url(base, query))
+                anywhere = (
+                    f'<p class="mb-1"><a href="{href}" data-testid="search-anywhere">'
+                    f"{escape(found.text)} row{'' if found.text == '1' else 's'}"
+                    f" contain &#8220;{escape(query.q.strip())}&#8221; &#8211;"
+                    " search anywhere</a></p>"
+                )
+            elif (query.search_mode or "prefix") != "contains" and query.q:
                 hint = "&#8220;contains&#8221; instead of &#8220;starts with&#8221;, "
             why = (
                 '\n      <p class="mb-1 fw-semibold">No rows match.</p>\n'
+                f"      {anywhere}\n"
                 f'      <p class="mb-0">Try a shorter search, {hint}or'
                 f' <a href="{escape(base)}" data-testid="clear-all">clear all'
                 " filters</a>.</p>\n    "

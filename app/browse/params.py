@@ -71,7 +71,7 @@ def parse_list_args(args: MultiDict) -> tuple[ListQuery, list[FilterRow]]:
         sort=_text(args, "sort").strip(),
         filters=tuple(specs),
         q=_text(args, "q"),
-        search_mode=args.get("mode", "prefix") or "prefix",
+        search_mode=args.get("mode", "").strip(),  # "": the table's search_mode
         page=args.get("page", "").strip(),
         size=size,
         exact_count=args.get("count") == "exact",
@@ -86,7 +86,7 @@ def state_pairs(
     pairs: list[tuple[str, str]] = []
     if query.q:
         pairs.append(("q", query.q))
-        if query.search_mode != "prefix":
+        if query.search_mode:
             pairs.append(("mode", query.search_mode))
     for spec in query.filters:
         pairs += [("fc", spec.column), ("fo", spec.op), ("fv", spec.value)]
