@@ -2,10 +2,10 @@
 
 CSV text cells that start with ``= + - @``, tab or CR get a leading ``'`` (OWASP's
 advice against CSV injection); numeric columns are written as they are, so negative
-numbers stay numbers. XLSX writes every text as a string, never as a formula. A foreign key whose table
-the caller may read is written twice, the label ("Opened by") beside the key
-("Opened by (id)"); labels come through the target's access (labels.py), so a row the
-caller may not read leaves its label empty.
+numbers stay numbers. XLSX writes every text as a string, never as a formula.
+A foreign key whose table the caller may read is written twice, the label ("Opened
+by") beside the key ("Opened by (id)"); labels come through the target's access
+(labels.py), so a row the caller may not read leaves its label empty.
 
 Rows are read in batches from a streaming cursor (``yield_per``) and written out as
 they come, so memory stays flat. XLSX is written by XlsxWriter in constant-memory

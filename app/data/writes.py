@@ -29,7 +29,6 @@ the row cannot be hidden, since the database refuses the delete either way.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import decimal
 import json
@@ -46,7 +45,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     ForeignKeyConstraint,
-    String,
     Table,
     UniqueConstraint,
     and_,
@@ -57,14 +55,13 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
-    or_,
     select,
     update,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.sql import Select, visitors
-from sqlalchemy.types import Integer, LargeBinary
+from sqlalchemy.types import LargeBinary
 
 from app.access import TableAccess
 from app.catalog.columns import ROWVERSION_TYPES, server_managed  # shared rules
@@ -1206,32 +1203,7 @@ def reference_lookup(
     text: str,
     limit: int = LOOKUP_LIMIT,
 ) -> list[tuple[Any, str]]:
-    """Up to ``limit`` visible rows whose label starts with ``text`` (or whose key
-    equals it), for the searchable lookup of a large referenced table."""
-    from app.catalog.parse import BadValue, parse_typed
-    from app.data.like import LIKE_ESCAPE, prefix_pattern
+    """Rows of ``ref`` whose label words or key match ``text`` (app.data.lookups)."""
+    from app.data.lookups import reference_lookup as lookup
 
-    if not access.allows("read"):
-        return []
-    key = ref.c[key_column]
-    hidden = set(access.hidden_columns)
-    label_cols = _label_expr(ref, [c for c in label_columns if c not in hidden], key)
-    text = text.strip()[:100]
-    matches = [
-        c.like(prefix_pattern(text), escape=LIKE_ESCAPE)
-        for c in label_cols
-        if isinstance(c.type, String)
-    ]
-    if isinstance(key.type, Integer):
-        # text the key cannot hold ('²', past 64 bits) matches labels only
-        with contextlib.suppress(BadValue):
-            matches.append(key == parse_typed(key, "int", text))
-    if not matches:
-        return []
-    stmt = (
-        select(key, *label_cols)
-        .where(or_(*matches), *_visible(access))
-        .order_by(*label_cols, key)
-        .limit(limit)
-    )
-    return [(r[0], _label(r[1:], r[0])) for r in db.session.execute(stmt).all()]
+    return lookup(ref, key_column, label_columns, access, text, limit)
