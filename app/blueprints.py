@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from app.edit.views import bp as edit_bp
     from app.health.views import bp as health_bp
     from app.home.views import bp as home_bp
+    from app.imports.views import bp as imports_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(browse_bp)
     app.register_blueprint(edit_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(imports_bp)
     if dev_identity_enabled(app):
         from app.dev.views import bp as dev_bp
 

@@ -42,6 +42,7 @@ from app.catalog import TableInfo
 from app.catalog.columns import BadInput, column_rule
 from app.data import writes
 from app.data.parameters import chunked, keys_per_statement
+from app.data.xlsx_rows import XLSX_MAGIC, BadWorkbook, XlsxRows, read_header
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class ParsedFile:
     encoding: str
     delimiter: str
     headers: list[str]
-    rows: CsvRows
+    rows: CsvRows | XlsxRows
 
 
 @dataclass
@@ -200,6 +201,8 @@ def parse(data: bytes, *, count: bool = True) -> ParsedFile:
     ``count`` reads every row once now, so that a malformed file is refused at
     upload; ``apply`` leaves it out (it reads every row anyway and reports a
     malformed one as ReviewAgain)."""
+    if data.startswith(XLSX_MAGIC):  # a workbook: the same rows, read by openpyxl
+        return _parse_xlsx(data, count)
     text, encoding = decode(data)
     if not text.strip():
         raise UnreadableFile("The file is empty.")
@@ -218,6 +221,23 @@ def parse(data: bytes, *, count: bool = True) -> ParsedFile:
     if len(set(headers)) != len(headers) or any(not h for h in headers):
         raise UnreadableFile("Every column of the header row needs a distinct name.")
     return ParsedFile(encoding, delimiter, headers, rows)
+
+
+def _parse_xlsx(data: bytes, count: bool) -> ParsedFile:
+    try:
+        headers = [h.strip() for h in read_header(data)]
+        rows = XlsxRows(data, len(headers))
+        if count and headers:
+            len(rows)
+    except BadWorkbook:
+        raise UnreadableFile(
+            "The file is not a readable Excel workbook (.xlsx)."
+        ) from None
+    if not headers:
+        raise UnreadableFile("The workbook's first sheet has no header row.")
+    if len(set(headers)) != len(headers) or any(not h for h in headers):
+        raise UnreadableFile("Every column of the header row needs a distinct name.")
+    return ParsedFile("Excel workbook", "none", headers, rows)
 
 
 # --- mapping -----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Import helpers served beside the upload page: template files to start from."""
