@@ -208,6 +208,7 @@ ROUTES: dict[str, Route] = {
     "edit.delete": Route(BOTH, ROW, form=("original_token",)),
     "edit.lookup": Route(path=(*TABLE, "column"), query=("q", "term")),
     "edit.import_upload": Route(BOTH, TABLE, form=IMPORT_FORM, upload=True),
+    "imports.template": Route(path=(*TABLE, "fmt")),
     "edit.import_apply": Route(("POST",), TABLE, form=IMPORT_FORM),
     "audit.history": Route(path=ROW),
     "audit.index": Route(query=("before", "table", "user", "since", "until")),
