@@ -41,7 +41,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _build_app(config: Config | None) -> Flask:
-    from app import database, errors, identity, logs, retry, security, urls
+    from app import database, errors, identity, local_time, logs, retry, security, urls
     from app.access import register_access
     from app.blueprints import register_blueprints
     from app.catalog import register_catalog
@@ -60,6 +60,7 @@ def _build_app(config: Config | None) -> Flask:
     security.register_security(app)
     register_blueprints(app)
     urls.register_urls(app)
+    local_time.register_local_time(app)
     errors.register_error_handlers(app)
     register_cli(app)
     logs.log_startup(app)

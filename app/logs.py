@@ -21,10 +21,14 @@ spaces) of every record, whoever logged it; a traceback's lines are indented wit
 from __future__ import annotations
 
 import logging
+import os
+import re
 import secrets
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 from concurrent_log_handler import ConcurrentRotatingFileHandler
 from flask import Flask, g, request
@@ -58,14 +62,25 @@ def _escape(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
+# Terminal colour codes (werkzeug colours its request lines and start-up banner):
+# meaningful on a console, noise ("\x1b[33m") in a file.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without ANSI escape sequences (colours, bold)."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
 class OneLineFormatter(logging.Formatter):
-    """Each record on one line; its traceback on indented lines below it."""
+    """Each record on one line, without terminal colour codes; its traceback on
+    indented lines below it."""
 
     def format(self, record: logging.LogRecord) -> str:
         record.message = record.getMessage()
         if self.usesTime():
             record.asctime = self.formatTime(record, self.datefmt)
-        parts = [escape_controls(self.formatMessage(record))]
+        parts = [escape_controls(strip_ansi(self.formatMessage(record)))]
         # Not record.exc_text: another handler (pytest's, a console) may have cached
         # its own unindented rendering there.
         if record.exc_info:
@@ -141,6 +156,7 @@ def configure_logging(app: Flask) -> None:
     app.logger.handlers.clear()  # Flask's stderr handler would be swallowed anyway
     app.logger.propagate = True
     app.extensions["tablefront_log_file"] = str(log_dir / LOG_FILE_NAME)
+    configure_console(app)
 
     app.before_request(_start_request)
     app.after_request(_log_access)
@@ -170,6 +186,35 @@ def _log_access(response):
     if request_id:
         response.headers["X-Request-Id"] = request_id
     return response
+
+
+CONSOLE_LOGGER = "tablefront.console"  # what a person at the terminal is told
+CONSOLE_LOGGERS = ("werkzeug", CONSOLE_LOGGER)
+
+
+def run_from_terminal(app: Flask) -> bool:
+    """True under the ``flask`` command (``flask --app app run``), not in tests or
+    under IIS, where nobody reads the terminal."""
+    return os.environ.get("FLASK_RUN_FROM_CLI") == "true" and not app.testing
+
+
+def configure_console(app: Flask, stream: TextIO | None = None) -> None:
+    """Under the ``flask`` command, werkzeug's lines (the URL to open) and the demo
+    build's progress go to the terminal too, besides the log file.
+
+    Without this, the root logger's file handler makes werkzeug skip its own
+    terminal handler, and ``flask run`` would print no URL at all."""
+    if stream is None and not run_from_terminal(app):
+        return
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.set_name("tablefront-console")
+    for name in CONSOLE_LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if h.get_name() == handler.get_name()]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def log_startup(app: Flask) -> None:

@@ -70,7 +70,7 @@ def parse_list_args(args: MultiDict) -> tuple[ListQuery, list[FilterRow]]:
         sort=_text(args, "sort").strip(),
         filters=tuple(specs),
         q=_text(args, "q"),
-        search_mode=args.get("mode", "prefix") or "prefix",
+        search_mode=args.get("mode", "").strip(),  # "": the table's search_mode
         page=args.get("page", "").strip(),
         size=size,
         exact_count=args.get("count") == "exact",

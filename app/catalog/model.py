@@ -25,6 +25,11 @@ KINDS = (
 STRING_KINDS = frozenset({"text", "longtext"})
 NUMBER_KINDS = frozenset({"int", "decimal", "money", "float"})
 DATE_KINDS = frozenset({"date", "datetime"})
+# How the search box matches: "prefix" (the field starts with the text: an index
+# seek on SQL Server), "words" (a word in the field starts with it: "wil" finds
+# "Sofia Williams"; a scan), "contains" (anywhere; a scan).
+SEARCH_MODES = ("prefix", "words", "contains")
+DEFAULT_SEARCH_MODE = "words"
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class TableInfo:
     label_columns: tuple[str, ...] = ()
     list_columns: tuple[str, ...] = ()  # the list page's columns in order; () = all
     searchable: tuple[str, ...] = ()
+    search_mode: str = DEFAULT_SEARCH_MODE  # the search box's default (SEARCH_MODES)
     default_sort: str = ""  # column name, "-" prefix for descending
     page_size: int = 50
     read_only: bool = False

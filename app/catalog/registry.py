@@ -269,6 +269,8 @@ def _apply(info: TableInfo, settings: TableSettings, file: SettingsFile) -> None
                 )
             search.append(name)
         info.searchable = tuple(search)
+    if settings.search_mode:
+        info.search_mode = settings.search_mode
     if settings.label_column is not None:
         info.label_columns = tuple(
             check(name, "label_column") for name in settings.label_column

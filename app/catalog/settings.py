@@ -13,6 +13,7 @@ Format (every key optional)::
                                               # (default: every column; detail
                                               # pages always show every column)
     search = ["last_name", "first_name"]      # the search box looks here
+    search_mode = "words"                     # "prefix" | "words" | "contains"
     sort = "last_name"                        # "-hire_date" for descending
     label_column = ["first_name", "last_name"]  # names a row pointed at (str or list)
     page_size = 50
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.catalog.model import SEARCH_MODES
 from config import ConfigError
 
 MAX_PAGE_SIZE = 500
@@ -42,6 +44,7 @@ TABLE_KEYS = {
     "hidden": list,
     "list_columns": list,
     "search": list,
+    "search_mode": str,
     "sort": str,
     "label_column": (str, list),
     "page_size": int,
@@ -66,6 +69,7 @@ class TableSettings:
     hidden: list[str] = field(default_factory=list)
     list_columns: list[str] | None = None
     search: list[str] | None = None
+    search_mode: str | None = None
     sort: str | None = None
     label_column: list[str] | None = None
     page_size: int | None = None
@@ -176,6 +180,15 @@ def _fill(file: SettingsFile, settings: TableSettings, raw: dict[str, Any]) -> N
             file.line_of(settings, "list_columns"),
         )
     settings.search = strings("search") if "search" in raw else None
+    if "search_mode" in raw:
+        mode = raw["search_mode"].strip().lower()
+        if mode not in SEARCH_MODES:
+            raise file.error(
+                f"{settings.key}.search_mode must be one of "
+                f"{', '.join(map(repr, SEARCH_MODES))} (not {raw['search_mode']!r})",
+                file.line_of(settings, "search_mode"),
+            )
+        settings.search_mode = mode
     settings.sort = raw.get("sort")
     settings.label_column = strings("label_column") if "label_column" in raw else None
     settings.read_only = bool(raw.get("read_only", False))

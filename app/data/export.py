@@ -3,6 +3,9 @@
 CSV text cells that start with ``= + - @``, tab or CR get a leading ``'`` (OWASP's
 advice against CSV injection); numeric columns are written as they are, so negative
 numbers stay numbers. XLSX writes every text as a string, never as a formula.
+A foreign key whose table the caller may read is written twice, the label ("Opened
+by") beside the key ("Opened by (id)"); labels come through the target's access
+(labels.py), so a row the caller may not read leaves its label empty.
 
 Rows are read in batches from a streaming cursor (``yield_per``) and written out as
 they come, so memory stays flat. XLSX is written by XlsxWriter in constant-memory
@@ -16,21 +19,24 @@ import csv
 import datetime as dt
 import decimal
 import io
+import itertools
 import logging
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
 from app.catalog import Catalog, ColumnInfo
-from app.catalog.model import NUMBER_KINDS
+from app.catalog.columns import column_rule
+from app.catalog.model import DATE_KINDS, NUMBER_KINDS
 from app.data.counts import RowCount, capped_count
+from app.data.labels import fk_labels
 from app.data.query import ListQuery, conditions, order_by, sort_columns
-from app.data.scope import Scope, open_scope
+from app.data.scope import Scope, open_scope, peek_scope
 from app.extensions import db
 from app.identity import Identity
 
@@ -48,6 +54,17 @@ FORMATS = {
 }
 
 
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of the file: its header, the source column, and whether it
+    carries the FK's label (``True``) or the stored value."""
+
+    header: str
+    column: ColumnInfo
+    position: int  # in the SELECT
+    label: bool = False
+
+
 @dataclass
 class ExportPlan:
     """What one export will read: scope, columns, statement, row limit."""
@@ -57,6 +74,21 @@ class ExportPlan:
     clauses: list[Any]
     statement: Select
     max_rows: int
+    # FK columns whose target the caller may read are written twice: the label
+    # ("Opened by") beside the key ("Opened by (id)").
+    labelled: frozenset[str] = frozenset()
+
+    @property
+    def out(self) -> list[ExportColumn]:
+        """The file's columns, in order."""
+        result = []
+        for position, column in enumerate(self.columns):
+            if column.name in self.labelled:
+                result.append(ExportColumn(column.label, column, position, True))
+                result.append(ExportColumn(f"{column.label} (id)", column, position))
+            else:
+                result.append(ExportColumn(column.label, column, position))
+        return result
 
 
 def _setting(name: str, default: int) -> int:
@@ -83,7 +115,13 @@ def plan_export(
     if where.clauses:
         stmt = stmt.where(*where.clauses)
     stmt = stmt.order_by(*order_by(scope, sort, False, dialect)).limit(max_rows)
-    return ExportPlan(scope, columns, where.clauses, stmt, max_rows)
+    labelled = frozenset(
+        c.name
+        for c in columns
+        if c.fk is not None
+        and peek_scope(scope.identity, scope.catalog, c.fk.ref_key) is not None
+    )
+    return ExportPlan(scope, columns, where.clauses, stmt, max_rows, labelled)
 
 
 def prepare_export(
@@ -131,16 +169,64 @@ def _rows(plan: ExportPlan) -> Iterator[list[Any]]:
         result.close()
 
 
+def _labelled_rows(plan: ExportPlan) -> Iterator[list[list[Any]]]:
+    """Batches of file rows: the selected values, each labelled FK doubled.
+
+    Labels are looked up per batch through the target's access (labels.py): a key
+    whose row the caller may not read gets an empty label, the key alone."""
+    out = plan.out
+    columns = [c for c in plan.columns if c.name in plan.labelled]
+    positions = [plan.columns.index(c) for c in columns]
+    if not columns:
+        for batch in _rows(plan):
+            yield [list(row) for row in batch]
+        return
+    # A second connection: the first is busy streaming, and SQL Server without
+    # MARS refuses another statement on it until every row has been read.
+    with db.engine.connect() as side:
+        for batch in _rows(plan):
+            yield _with_labels(plan, out, columns, positions, batch, side)
+
+
+def _with_labels(
+    plan: ExportPlan,
+    out: list[ExportColumn],
+    columns: list[ColumnInfo],
+    positions: list[int],
+    batch: Sequence[Sequence[Any]],
+    side: Connection,
+) -> list[list[Any]]:
+    """One batch as file rows, the labels read on ``side``."""
+    picked = [[row[p] for p in positions] for row in batch]
+    sets = fk_labels(plan.scope, columns, picked, connection=side)
+    maps = {name: found.labels for name, found in sets.items()}
+    rows = []
+    for row in batch:
+        values = []
+        for item in out:
+            value = row[item.position]
+            if item.label:
+                found = maps.get(item.column.name, {}).get(value)
+                value = None if found is None else found.text
+            values.append(value)
+        rows.append(values)
+    return rows
+
+
 def csv_chunks(plan: ExportPlan) -> Iterator[bytes]:
     """The export as CSV bytes: a BOM, a header row, then rows in batches."""
-    converters = [(i, _cell_for_text(c)) for i, c in enumerate(plan.columns)]
+    out = plan.out
+    converters = [
+        (i, neutralise_formula if c.label else _cell_for_text(c.column))
+        for i, c in enumerate(out)
+    ]
     converters = [(i, f) for i, f in converters if f is not None]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.label for c in plan.columns])
+    writer.writerow([c.header for c in out])
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     written = 0
-    for batch in _rows(plan):
+    for batch in _labelled_rows(plan):
         buffer.seek(0)
         buffer.truncate()
         if converters:
@@ -170,10 +256,53 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
+MAX_WIDTH = 60
+TIME_KINDS = DATE_KINDS | {"time"}
+KIND_WIDTHS = {"date": 10, "datetime": 19, "time": 8, "guid": 36, "bool": 5}
+
+
+def number_format(column: ColumnInfo) -> str | None:
+    """Excel's number format for a column's values (None: Excel's General)."""
+    if column.kind == "date":
+        return "yyyy-mm-dd"
+    if column.kind == "datetime":
+        return "yyyy-mm-dd hh:mm:ss"
+    if column.kind == "time":
+        return "hh:mm:ss"
+    if column.kind == "int":
+        # A key reads as an identifier (659), a quantity with separators (90,900).
+        return "0" if column.primary_key or column.fk is not None else "#,##0"
+    if column.kind in {"decimal", "money"}:
+        scale = column_rule(column).scale
+        if scale is None:
+            return None
+        return "#,##0." + "0" * scale if scale else "#,##0"
+    return None
+
+
+def _width(header: str, kind: str, values: Iterator[Any]) -> float:
+    widest = max(len(header), KIND_WIDTHS.get(kind, 0))
+    for value in values:
+        if value is not None:
+            widest = max(widest, len(str(value)))
+    return min(widest, MAX_WIDTH) + 2
+
+
+def _xlsx_cell(value: Any, kind: str) -> Any:
+    if kind == "bool":
+        return "TRUE" if value else "FALSE"
+    return _xlsx_value(value)
+
+
 def xlsx_chunks(plan: ExportPlan, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-    """The export as an XLSX file, built in constant memory, then streamed."""
+    """The export as an XLSX file, built in constant memory, then streamed.
+
+    Column widths come from the header and the first batch; the header row is
+    frozen and carries an autofilter; dates, numbers and money keep their formats.
+    """
     import xlsxwriter
 
+    out = plan.out
     with tempfile.TemporaryFile() as handle:
         workbook = xlsxwriter.Workbook(
             handle,
@@ -183,24 +312,40 @@ def xlsx_chunks(plan: ExportPlan, chunk_size: int = 64 * 1024) -> Iterator[bytes
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
+                "remove_timezone": True,
+                "nan_inf_to_errors": True,
             },
         )
         sheet = workbook.add_worksheet(plan.scope.info.name[:31])
-        bold = workbook.add_format({"bold": True})
-        stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        sheet.write_row(0, 0, [c.label for c in plan.columns], bold)
-        kinds = [c.kind for c in plan.columns]
+        header = workbook.add_format({"bold": True, "bottom": 1})
+        kinds = ["text" if c.label else c.column.kind for c in out]
+        formats = []
+        for item in out:
+            code = None if item.label else number_format(item.column)
+            formats.append(workbook.add_format({"num_format": code}) if code else None)
+        batches = _labelled_rows(plan)
+        first = next(batches, [])
+        for col, item in enumerate(out):
+            width = _width(item.header, kinds[col], (row[col] for row in first))
+            sheet.set_column(col, col, width, formats[col])
+        sheet.write_row(0, 0, [c.header for c in out], header)
+        sheet.freeze_panes(1, 0)
         number = 0
-        for batch in _rows(plan):
+        for batch in itertools.chain([first], batches):
             for row in batch:
                 number += 1
-                for col, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+                for col, value in enumerate(row):
                     if value is None:
                         continue
-                    if kind == "datetime" and isinstance(value, dt.datetime):
-                        sheet.write_datetime(number, col, value, stamp)
+                    kind = kinds[col]
+                    if kind in TIME_KINDS and isinstance(value, (dt.date, dt.time)):
+                        sheet.write_datetime(number, col, value, formats[col])
+                        continue
+                    if isinstance(value, str):
+                        sheet.write_string(number, col, value)
                     else:
-                        sheet.write(number, col, _xlsx_value(value))
+                        sheet.write(number, col, _xlsx_cell(value, kind), formats[col])
+        sheet.autofilter(0, 0, max(number, 1), max(len(out) - 1, 0))
         workbook.close()
         log.info("exported %s rows of %s as XLSX", number, plan.scope.info.key)
         handle.seek(0)

@@ -11,7 +11,7 @@ labels are looked up afterwards (app.data.labels), under the target's row filter
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, select
@@ -25,6 +25,7 @@ from app.data.query import (
     conditions,
     keyset_after,
     order_by,
+    search_mode,
     sort_columns,
     sort_signature,
 )
@@ -58,6 +59,10 @@ class ListPage:
     is_first: bool = True
     is_last: bool = True
     notices: list[str] = field(default_factory=list)
+    search_mode: str = ""  # the mode the search ran in (the table's by default)
+    # A prefix/words search that found nothing: how many rows contain the text
+    # (capped), so the page can offer "N rows contain 'screen' - search anywhere".
+    contains_count: RowCount | None = None
 
     @property
     def info(self) -> TableInfo:
@@ -435,7 +440,10 @@ def scoped_list_page(
         is_first=is_first,
         is_last=is_last,
         notices=plan.notices,
+        search_mode=search_mode(scope, query),
     )
+    if not rows and page.search_mode != "contains" and query.q.strip():
+        page.contains_count = contains_count(scope, query, dialect, connection)
     sig = sort_signature(plan.sort)
     state = _count_key(scope, query)
     if rows and not is_last:
@@ -449,6 +457,21 @@ def scoped_list_page(
             scope.info.key, sig, "prev", values, state, carried
         )
     return page
+
+
+def contains_count(
+    scope: Scope,
+    query: ListQuery,
+    dialect: str,
+    connection: Connection | None = None,
+    cap: int = COUNT_CAP,
+) -> RowCount | None:
+    """Rows the same filters would give with the search matching anywhere, capped
+    (None when there is nothing to search)."""
+    where = conditions(scope, replace(query, search_mode="contains"), dialect)
+    if not query.q.strip() or where.notices:
+        return None
+    return capped_count(scope.table, where.clauses, cap, connection=connection)
 
 
 def _count_key(scope: Scope, query: ListQuery) -> str:

@@ -15,8 +15,15 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog import ColumnInfo
+from app.catalog.model import SEARCH_MODES
 from app.catalog.parse import BadValue, parse_day, parse_value
-from app.data.like import LIKE_ESCAPE, contains_pattern, next_prefix, prefix_pattern
+from app.data.like import (
+    LIKE_ESCAPE,
+    contains_pattern,
+    escape_like,
+    next_prefix,
+    prefix_pattern,
+)
 from app.data.scope import Scope, peek_scope
 from app.errors import AppError
 
@@ -46,7 +53,6 @@ _OPS_BY_KIND = {
     "binary": (),
     "other": ("eq",),
 }
-SEARCH_MODES = ("prefix", "contains")
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class ListQuery:
     sort: str = ""  # column, "-" prefix for descending; "" = the table's default
     filters: tuple[FilterSpec, ...] = ()
     q: str = ""
-    search_mode: str = "prefix"
+    search_mode: str = ""  # one of SEARCH_MODES; "" = the table's search_mode
     page: str = ""  # a signed page token, "last", or "" for the first page
     size: int | None = None
     exact_count: bool = False
@@ -147,6 +153,30 @@ def text_contains(col: Any, text: str, dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
         return col.ilike(contains_pattern(text), escape=LIKE_ESCAPE)
     return col.like(contains_pattern(text), escape=LIKE_ESCAPE)
+
+
+def text_word_starts(col: Any, text: str, dialect: str) -> ColumnElement[bool]:
+    """``col`` starts with ``text``, or a word in it does ("wil" finds "Sofia
+    Williams"): the prefix part can seek, the word part scans."""
+    word = " " + escape_like(text) + "%"
+    pattern = "%" + word
+    if dialect == "postgresql":
+        inner = col.ilike(pattern, escape=LIKE_ESCAPE)
+    else:
+        inner = col.like(pattern, escape=LIKE_ESCAPE)
+    return or_(text_prefix(col, text, dialect), inner)
+
+
+SEARCH_MATCHERS = {
+    "prefix": text_prefix,
+    "words": text_word_starts,
+    "contains": text_contains,
+}
+
+
+def search_mode(scope: Scope, query: ListQuery) -> str:
+    """The mode this search runs in: the request's, else the table's setting."""
+    return query.search_mode or scope.info.search_mode
 
 
 def _filter_clause(scope: Scope, spec: FilterSpec, dialect: str) -> ColumnElement[bool]:
@@ -234,23 +264,34 @@ def conditions(scope: Scope, query: ListQuery, dialect: str) -> Conditions:
         result.clauses.append(scope.row_filter)
     for spec in query.filters:
         result.clauses.append(_filter_clause(scope, spec, dialect))
-    q = query.q.strip()
-    if q:
-        if query.search_mode not in SEARCH_MODES:
-            raise AppError(
-                400, "Unknown search mode", f"Search mode {query.search_mode!r}."
-            )
-        columns = [
-            scope.table.c[n] for n in scope.info.searchable if n not in scope.hidden
-        ]
-        if not columns:
-            result.notices.append(
-                f"{scope.info.label} has no searchable columns; the search was ignored."
-            )
-        else:
-            match = text_contains if query.search_mode == "contains" else text_prefix
-            result.clauses.append(or_(*(match(c, q, dialect) for c in columns)))
+    clause = search_clause(scope, query, dialect, result.notices)
+    if clause is not None:
+        result.clauses.append(clause)
     return result
+
+
+def search_clause(
+    scope: Scope,
+    query: ListQuery,
+    dialect: str,
+    notices: list[str],
+    mode: str | None = None,
+) -> ColumnElement[bool] | None:
+    """The search box's condition in ``mode`` (default: the query's), or None."""
+    q = query.q.strip()
+    if not q:
+        return None
+    mode = mode or search_mode(scope, query)
+    if mode not in SEARCH_MODES:
+        raise AppError(400, "Unknown search mode", f"Search mode {mode!r}.")
+    columns = [scope.table.c[n] for n in scope.info.searchable if n not in scope.hidden]
+    if not columns:
+        notices.append(
+            f"{scope.info.label} has no searchable columns; the search was ignored."
+        )
+        return None
+    match = SEARCH_MATCHERS[mode]
+    return or_(*(match(c, q, dialect) for c in columns))
 
 
 def sort_columns(scope: Scope, sort: str) -> list[SortColumn]:

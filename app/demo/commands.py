@@ -30,9 +30,12 @@ from sqlalchemy import Connection, inspect
 from app.cli import tablefront_cli
 from app.embedded import EMBEDDED_DDL_VERSION
 from app.extensions import db
+from app.logs import CONSOLE_LOGGER
 from config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
+# What the person who ran `flask run` sees while the first start builds the demo.
+console = logging.getLogger(CONSOLE_LOGGER)
 
 MARKER_FILE = "demo.json"
 DEFAULT_SCALE = 1.0
@@ -138,7 +141,14 @@ def build_demo_database(
                 log.warning("app.demo.seed is missing: demo tables created empty")
                 seeded = False
             else:
-                counts = seed_database(connection, db.metadata, scale)
+                console.info(
+                    "Building the demo database in %s (scale %s, first start only)...",
+                    db_dir,
+                    scale,
+                )
+                counts = seed_database(
+                    connection, db.metadata, scale, progress=_say_seeded
+                )
                 seeded = True
         if not seeded:
             rows = 0
@@ -162,7 +172,12 @@ def build_demo_database(
         rows,
         seconds,
     )
+    console.info("Demo database ready: %s rows in %.1f s.", f"{rows:,}", seconds)
     return DemoResult(True, db_dir, scale, seconds, rows, seeded)
+
+
+def _say_seeded(table: str, rows: int) -> None:
+    console.info("  %-26s %9s rows", table, f"{rows:,}")
 
 
 def _count_rows() -> int:

@@ -25,6 +25,7 @@ from app.catalog import TableInfo, get_catalog
 from app.data import writes
 from app.data.labels import fk_labels
 from app.data.listing import session_in_transaction
+from app.data.lookups import caller_defaults
 from app.data.scope import Scope, open_scope, peek_scope
 from app.data.values import encode_row_key
 from app.edit.forms import (
@@ -220,7 +221,8 @@ def form_context(scope: Scope, specs, form, *, row, creating) -> dict[str, Any]:
 def create(schema: str, table: str):
     """A new row: empty form, then insert and go to its detail page."""
     scope = open_for(schema, table, "create")
-    specs, form = _build_form(scope, creating=True)
+    mine = caller_defaults(g.identity, get_catalog(), scope.info)  # Opened by: me
+    specs, form = _build_form(scope, creating=True, row=mine)
     problems: list[str] = []
     if request.method == "POST" and form.validate():
         values = form_values(scope.info, specs, form, creating=True)

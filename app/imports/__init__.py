@@ -1,1 +1,1 @@
-"""CSV import screens: upload, map and review, apply."""
+"""Import screens: upload, map and review, apply; template files to start from."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.catalog import get_catalog
 from app.data import importing, upload_store, writes
-from app.data.scope import Scope
+from app.data.export import FORMATS
+from app.data.import_template import template_csv, template_xlsx
+from app.data.scope import Scope, open_scope
 from app.errors import AppError
 from app.pages.links import list_url
 from app.writable import access_for, open_for
@@ -227,4 +230,22 @@ def import_apply(schema: str, table: str):
         info=scope.info,
         summary=summary,
         list_url=list_url(scope.info),
+    )
+
+
+TEMPLATE_BUILDERS = {"csv": template_csv, "xlsx": template_xlsx}
+
+
+@bp.get("/<schema>/<table>/-/import/template.<fmt>")
+def template(schema: str, table: str, fmt: str) -> Response:
+    """The table's import template (404 for another format; the import action)."""
+    scope = open_scope(g.identity, get_catalog(), f"{schema}.{table}", "import")
+    build = TEMPLATE_BUILDERS.get(fmt)
+    if build is None:
+        raise AppError(404, detail=f"No {fmt!r} template: csv or xlsx.")
+    name = f"{scope.info.schema}.{scope.info.name}-import-template.{fmt}"
+    return Response(
+        build(scope),
+        mimetype=FORMATS[fmt].split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

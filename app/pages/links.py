@@ -116,7 +116,7 @@ def state_pairs(
     pairs: list[tuple[str, str]] = []
     if query.q:
         pairs.append(("q", query.q))
-        if query.search_mode != "prefix":
+        if query.search_mode:  # "": the table's own search_mode
             pairs.append(("mode", query.search_mode))
     for spec in query.filters:
         pairs += [("fc", spec.column), ("fo", spec.op), ("fv", spec.value)]

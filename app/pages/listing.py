@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.catalog import TableInfo
@@ -107,6 +107,9 @@ class ListView:
     q: str
     search_mode: str
     search_labels: list[str]
+    # When a search found nothing: how many rows contain the text, and the link.
+    anywhere_text: str
+    anywhere_url: str
     sort: str
     notices: list[str]
     filters: list[FilterRowView]
@@ -209,11 +212,20 @@ def list_view(
     exact_url = with_query(
         url, [*state_pairs(query, page=query.page), ("count", "exact")]
     )
+    anywhere = page.contains_count if page.contains_count else None
+    if anywhere is not None and not anywhere.value:
+        anywhere = None
     return ListView(
         table=TableHeading.of(info),
         url=url,
         q=query.q,
-        search_mode=query.search_mode,
+        search_mode=query.search_mode or info.search_mode,
+        anywhere_text=anywhere.text if anywhere else "",
+        anywhere_url=(
+            with_query(url, state_pairs(replace(query, search_mode="contains")))
+            if anywhere
+            else ""
+        ),
         search_labels=[
             info.columns[n].label for n in info.searchable if n not in scope.hidden
         ],

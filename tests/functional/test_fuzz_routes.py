@@ -211,6 +211,7 @@ ROUTES: dict[str, Route] = {
     "edit.lookup": Route(path=(*TABLE, "column"), query=("q", "term")),
     "imports.import_upload": Route(BOTH, TABLE, form=IMPORT_FORM, upload=True),
     "imports.import_apply": Route(("POST",), TABLE, form=IMPORT_FORM),
+    "imports.template": Route(path=(*TABLE, "fmt")),
     "audit.history": Route(path=ROW),
     "audit.index": Route(query=("before", "table", "user", "since", "until")),
     "odata.index": Route(),

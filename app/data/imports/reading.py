@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from app.data.imports.problems import PREVIEW_ROWS
+from app.data.xlsx_rows import XLSX_MAGIC, BadWorkbook, XlsxRows, read_header
 
 DELIMITERS = ",;\t|"
 
@@ -79,7 +80,7 @@ class ParsedFile:
     encoding: str
     delimiter: str
     headers: list[str]
-    rows: CsvRows
+    rows: CsvRows | XlsxRows
 
 
 def _text(data: bytes, encoding: str) -> str:
@@ -133,6 +134,8 @@ def parse(data: bytes, *, count: bool = True) -> ParsedFile:
     ``count`` reads every row once now, so that a malformed file is refused at
     upload; ``apply`` leaves it out (it reads every row anyway and reports a
     malformed one as ReviewAgain)."""
+    if data.startswith(XLSX_MAGIC):  # a workbook: the same rows, read by openpyxl
+        return _parse_xlsx(data, count)
     text, encoding = decode(data)
     if not text.strip():
         raise UnreadableFile("The file is empty.")
@@ -151,3 +154,20 @@ def parse(data: bytes, *, count: bool = True) -> ParsedFile:
     if len(set(headers)) != len(headers) or any(not h for h in headers):
         raise UnreadableFile("Every column of the header row needs a distinct name.")
     return ParsedFile(encoding, delimiter, headers, rows)
+
+
+def _parse_xlsx(data: bytes, count: bool) -> ParsedFile:
+    try:
+        headers = [h.strip() for h in read_header(data)]
+        rows = XlsxRows(data, len(headers))
+        if count and headers:
+            len(rows)
+    except BadWorkbook:
+        raise UnreadableFile(
+            "The file is not a readable Excel workbook (.xlsx)."
+        ) from None
+    if not headers:
+        raise UnreadableFile("The workbook's first sheet has no header row.")
+    if len(set(headers)) != len(headers) or any(not h for h in headers):
+        raise UnreadableFile("Every column of the header row needs a distinct name.")
+    return ParsedFile("Excel workbook", "none", headers, rows)

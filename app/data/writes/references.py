@@ -10,7 +10,6 @@ the database refuses the delete either way.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,13 +17,10 @@ from flask import has_app_context
 from sqlalchemy import (
     Column,
     ForeignKeyConstraint,
-    String,
     Table,
     func,
-    or_,
     select,
 )
-from sqlalchemy.types import Integer
 
 from app.access import TableAccess
 from app.data.writes.keys import pk_clause, row_filter_terms, table_key
@@ -161,32 +157,7 @@ def reference_lookup(
     text: str,
     limit: int = LOOKUP_LIMIT,
 ) -> list[tuple[Any, str]]:
-    """Up to ``limit`` visible rows whose label starts with ``text`` (or whose key
-    equals it), for the searchable lookup of a large referenced table."""
-    from app.catalog.parse import BadValue, parse_typed
-    from app.data.like import LIKE_ESCAPE, prefix_pattern
+    """Rows of ``ref`` whose label words or key match ``text`` (app.data.lookups)."""
+    from app.data.lookups import reference_lookup as lookup
 
-    if not access.allows("read"):
-        return []
-    key = ref.c[key_column]
-    hidden = set(access.hidden_columns)
-    label_cols = _label_expr(ref, [c for c in label_columns if c not in hidden], key)
-    text = text.strip()[:100]
-    matches = [
-        c.like(prefix_pattern(text), escape=LIKE_ESCAPE)
-        for c in label_cols
-        if isinstance(c.type, String)
-    ]
-    if isinstance(key.type, Integer):
-        # text the key cannot hold ('²', past 64 bits) matches labels only
-        with contextlib.suppress(BadValue):
-            matches.append(key == parse_typed(key, "int", text))
-    if not matches:
-        return []
-    stmt = (
-        select(key, *label_cols)
-        .where(or_(*matches), *row_filter_terms(access))
-        .order_by(*label_cols, key)
-        .limit(limit)
-    )
-    return [(r[0], _label(r[1:], r[0])) for r in db.session.execute(stmt).all()]
+    return lookup(ref, key_column, label_columns, access, text, limit)

@@ -14,6 +14,7 @@ Rowversion and computed columns are never given values; the database fills them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import MetaData, Table, func, insert, select, text
 from sqlalchemy.engine import Connection
@@ -24,23 +25,32 @@ log = logging.getLogger(__name__)
 
 
 def seed_database(
-    connection: Connection, metadata: MetaData, scale: float = 1.0
+    connection: Connection,
+    metadata: MetaData,
+    scale: float = 1.0,
+    progress: Callable[[str, int], None] | None = None,
 ) -> dict:
-    """Insert the seed into every demo table with executemany; return rows per table."""
+    """Insert the seed into every demo table with executemany; return rows per table.
+    ``progress(table, rows)`` is told as each table is done."""
     dialect = connection.dialect.name
     counts: dict[str, int] = {}
     current: Table | None = None
+    current_name = ""
     for name, rows in seed_rows(scale):
         table = metadata.tables[name]
         if table is not current:
             if current is not None:
                 _finish_table(connection, current, dialect)
+                if progress is not None:
+                    progress(current_name, counts[current_name])
             _start_table(connection, table, dialect)
-            current = table
+            current, current_name = table, name
         connection.execute(insert(table), rows)
         counts[name] = counts.get(name, 0) + len(rows)
     if current is not None:
         _finish_table(connection, current, dialect)
+        if progress is not None:
+            progress(current_name, counts[current_name])
     log.info("seeded %d rows into %d tables", sum(counts.values()), len(counts))
     return counts
 
