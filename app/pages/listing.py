@@ -130,9 +130,14 @@ class ListView:
 def _count(count: RowCount | None, exact_url: str) -> CountView | None:
     if count is None:
         return None
-    capped = count.capped and not count.timed_out
+    # An exact count is offered only past the cap (not when counting timed out).
+    offer = count.capped and not count.timed_out
     return CountView(
-        count.value, count.text, count.capped, count.timed_out, exact_url * capped
+        count.value,
+        count.text,
+        count.capped,
+        count.timed_out,
+        exact_url if offer else "",
     )
 
 
