@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import io
-import itertools
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
+from app.data.row_stream import RowStream
+
 XLSX_MAGIC = b"PK\x03\x04"
-PREVIEW_ROWS = 20
 
 
 class BadWorkbook(ValueError):
@@ -66,7 +66,7 @@ def _text_rows(data: bytes) -> Iterator[list[str]]:
         book.close()
 
 
-class XlsxRows(Sequence[list[str]]):
+class XlsxRows(RowStream):
     """The data rows of the first sheet, read on demand like ``CsvRows``."""
 
     def __init__(self, data: bytes, width: int) -> None:
@@ -80,20 +80,6 @@ class XlsxRows(Sequence[list[str]]):
         next(rows, None)  # the header
         for row in rows:
             yield row + [""] * (self.width - len(row))
-
-    def __len__(self) -> int:
-        if self.count is None:
-            self.count = sum(1 for _ in self)
-        return self.count
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice) or index < 0:
-            return list(self)[index]
-        if index >= len(self._head):
-            self._head = list(
-                itertools.islice(iter(self), max(index + 1, PREVIEW_ROWS))
-            )
-        return self._head[index]
 
 
 def read_header(data: bytes) -> list[str]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.data.imports.problems import PREVIEW_ROWS
+from app.data.row_stream import RowStream
 from app.data.xlsx_rows import XLSX_MAGIC, BadWorkbook, XlsxRows, read_header
 
 DELIMITERS = ",;\t|"
@@ -37,7 +36,7 @@ def text_lines(text: str) -> Iterator[str]:
         start = stop
 
 
-class CsvRows(Sequence[list[str]]):
+class CsvRows(RowStream):
     """The data rows of a CSV text, read on demand (never all held as lists).
 
     Iterating parses the text again (the csv module is C: ~0.1 s per 100,000 rows);
@@ -57,20 +56,6 @@ class CsvRows(Sequence[list[str]]):
         for _ in range(self.skip):
             next(rows, None)
         return rows
-
-    def __len__(self) -> int:
-        if self.count is None:
-            self.count = sum(1 for _ in self)
-        return self.count
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice) or index < 0:
-            return list(self)[index]
-        if index >= len(self._head):
-            self._head = list(
-                itertools.islice(iter(self), max(index + 1, PREVIEW_ROWS))
-            )
-        return self._head[index]
 
 
 @dataclass
