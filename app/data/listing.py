@@ -63,6 +63,9 @@ class ListPage:
     # A prefix/words search that found nothing: how many rows contain the text
     # (capped), so the page can offer "N rows contain 'screen' - search anywhere".
     contains_count: RowCount | None = None
+    # Rows before this page (0 on the first page), None when unknown (a page
+    # reached backwards from "last" without an exact count).
+    start: int | None = None
 
     @property
     def info(self) -> TableInfo:
@@ -100,6 +103,7 @@ class PlannedList:
     notices: list[str]
     joined: list[JoinedLabels] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)  # keyset bound values
+    token_start: int | None = None  # rows before the page, carried by the token
 
 
 # SELECT ... FROM ... ORDER BY ... LIMIT of a page shape, before any condition: one
@@ -290,6 +294,7 @@ def plan_list(
         where.notices,
         [j for j, _, _ in joins],
         params,
+        token.start if token else None,
     )
 
 
@@ -428,6 +433,7 @@ def scoped_list_page(
         is_first, is_last = not more, False
     else:
         is_first, is_last = not plan.from_token, not more
+    start = _page_start(query, plan, count, len(rows))
     page = ListPage(
         scope=scope,
         columns=plan.columns,
@@ -441,6 +447,7 @@ def scoped_list_page(
         is_last=is_last,
         notices=plan.notices,
         search_mode=search_mode(scope, query),
+        start=start,
     )
     if not rows and page.search_mode != "contains" and query.q.strip():
         page.contains_count = contains_count(scope, query, dialect, connection)
@@ -449,14 +456,40 @@ def scoped_list_page(
     if rows and not is_last:
         values = [rows[-1][i] for i in sort_positions]
         page.next_token = make_token(
-            scope.info.key, sig, "next", values, state, carried
+            scope.info.key,
+            sig,
+            "next",
+            values,
+            state,
+            carried,
+            None if start is None else start + len(rows),
         )
     if rows and not is_first:
         values = [rows[0][i] for i in sort_positions]
         page.prev_token = make_token(
-            scope.info.key, sig, "prev", values, state, carried
+            scope.info.key,
+            sig,
+            "prev",
+            values,
+            state,
+            carried,
+            None if start is None else max(0, start - plan.size),
         )
     return page
+
+
+def _page_start(
+    query: ListQuery, plan: PlannedList, count: RowCount | None, shown: int
+) -> int | None:
+    """How many rows come before this page: 0 first, from the token, or (last
+    page) from an uncapped count; None when none of these tells."""
+    if query.page == "last":
+        if count is None or count.capped or count.timed_out:
+            return None
+        return max(0, count.value - shown)
+    if not plan.from_token:
+        return 0
+    return plan.token_start
 
 
 def contains_count(

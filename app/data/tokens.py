@@ -30,6 +30,8 @@ class PageToken:
     direction: str
     values: tuple[Any, ...]
     count: tuple[int, bool] | None = None  # (rows, capped) for the same row set
+    # How many rows come before the page the token leads to (for "Rows 251-300").
+    start: int | None = None
 
 
 @lru_cache(maxsize=1024)
@@ -44,6 +46,7 @@ def make_token(
     values: Sequence[Any],
     state_key: str,
     count: tuple[int, bool] | None,
+    start: int | None = None,
 ) -> str:
     """A signed token for the page after (``next``) or before (``prev``) a row."""
     payload: dict[str, Any] = {
@@ -54,6 +57,8 @@ def make_token(
     }
     if count is not None:
         payload["n"] = [count[0], count[1], _digest(state_key)]
+    if start is not None:
+        payload["s"] = [start, _digest(state_key)]
     return signing.sign(PURPOSE, payload)
 
 
@@ -96,4 +101,14 @@ def read_token(
         and n[2] == _digest(state_key)
     ):
         count = (n[0], bool(n[1]))
-    return PageToken(direction, values, count)
+    start = None
+    s = payload.get("s")
+    if (
+        isinstance(s, list)
+        and len(s) == 2
+        and type(s[0]) is int
+        and s[0] >= 0
+        and s[1] == _digest(state_key)
+    ):
+        start = s[0]
+    return PageToken(direction, values, count, start)

@@ -64,6 +64,25 @@ class Pager:
     next: str
     last: str
     single: bool  # the only page: the top pager is left out
+    # Where the page is: "Rows 251–300 of 40,000" ("" when the offset is unknown).
+    position: str = ""
+    number: int | None = None  # the page number, where the offset gives it
+    first_row: int | None = None  # 1-based, for the JSON view
+    last_row: int | None = None
+
+
+def _position(
+    start: int | None, shown: int, size: int, count: RowCount | None, is_last: bool
+) -> tuple[str, int | None, int | None, int | None]:
+    """The pager's "Rows a–b of n" text, page number, first and last row."""
+    if not shown:
+        return "", None, None, None
+    total = f" of {count.text}" if count is not None and not count.timed_out else ""
+    if start is None:
+        return (f"Last {shown:,} rows{total}" if is_last else ""), None, None, None
+    first, last = start + 1, start + shown
+    number = start // size + 1 if start % size == 0 else None
+    return f"Rows {first:,}–{last:,}{total}", number, first, last
 
 
 @dataclass(frozen=True)
@@ -207,12 +226,19 @@ def list_view(
     def link(page_token: str) -> str:
         return with_query(url, state_pairs(query, page=page_token))
 
+    position, number, first_row, last_row = _position(
+        page.start, len(page.rows), page.size, page.count, page.is_last
+    )
     pager = Pager(
         first="" if page.is_first else link(""),
         prev=link(page.prev_token) if page.prev_token else "",
         next=link(page.next_token) if page.next_token else "",
         last="" if page.is_last else link("last"),
         single=page.is_first and page.is_last,
+        position=position,
+        number=number,
+        first_row=first_row,
+        last_row=last_row,
     )
     exact_url = with_query(
         url, [*state_pairs(query, page=query.page), ("count", "exact")]
