@@ -27,7 +27,9 @@ class Cell(NamedTuple):
     href: str = ""
 
 
-NULL_CELL = Cell("NULL", "tf-null", "NULL (no value)")
+# NULL has no text: the templates print a muted dash with "empty" for screen readers.
+NULL_CSS = "tf-null"
+NULL_CELL = Cell("", NULL_CSS)
 EMPTY_CELL = Cell("", "tf-empty", "empty text")
 
 

@@ -31,6 +31,8 @@ class TableHeading:
     label: str
     description: str
     is_view_like: bool
+    # The badge beside the title: "view", "read-only: no primary key" or "".
+    badge: str = ""
 
     @classmethod
     def of(cls, info: TableInfo) -> TableHeading:
@@ -41,7 +43,16 @@ class TableHeading:
             info.label,
             info.description,
             info.is_view_like,
+            _badge(info),
         )
+
+
+def _badge(info: TableInfo) -> str:
+    """Views say so; a table without a primary key says why it is read-only."""
+    # Generated models mark views with info["is_view"] (app.codegen.generator).
+    if info.table.info.get("is_view"):
+        return "view"
+    return "" if info.primary_key else "read-only: no primary key"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from app.pages.cells import NULL_CSS
 from app.pages.table import ResultsTable, TableCell
+
+# A NULL: a dash to see, the word to hear (the ``null_value`` macro's markup).
+NULL_HTML = (
+    '<span class="tf-dash" aria-hidden="true">–</span>'
+    '<span class="visually-hidden">empty</span>'
+)
 
 
 def table_body(t: ResultsTable) -> Markup:
@@ -28,7 +35,7 @@ def table_body(t: ResultsTable) -> Markup:
                 f'<td{css} data-testid="cell" data-column="{escape(c.column)}"'
             )
         title = f' title="{escape(c.title)}"' if c.title else ""
-        text = escape(c.text)
+        text = NULL_HTML if c.css == NULL_CSS else escape(c.text)
         if c.link:
             text = (
                 f'<a href="{escape(c.href)}" data-testid="{escape(c.link)}">{text}</a>'

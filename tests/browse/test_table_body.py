@@ -23,8 +23,10 @@ def _table(open_column: bool) -> ResultsTable:
                 TableCell("name", "Ünïcode ✓ …"),
             ],
         ),
+        TableRow(HOSTILE, [TableCell("id", HOSTILE), TableCell("x", "", "tf-null")]),
+        # A NULL first cell still carries the row link.
         TableRow(
-            HOSTILE, [TableCell("id", HOSTILE), TableCell("x", "NULL", "tf-null")]
+            "/t/shop/items/3", [TableCell("id", "", "tf-null", "", "/3", "row-link")]
         ),
     ]
     return ResultsTable([], rows, open_column=open_column)
