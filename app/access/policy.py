@@ -30,7 +30,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.access.groups import DirectoryUnavailable, GroupProvider
 from app.access.names import spell_conditions
-from app.access.rowfilters import CallerContext, any_of, compile_conditions, describe
+from app.access.plain_words import rows_sentence
+from app.access.rowfilters import (
+    CallerContext,
+    Condition,
+    any_of,
+    compile_conditions,
+    describe,
+)
 from app.access.settings import (
     ACTIONS,
     APP_SCHEMAS,
@@ -71,6 +78,15 @@ class TableAccess:
     action_filters: dict[str, ColumnElement[bool] | None] = field(
         default_factory=dict, compare=False
     )
+    # The read grants' row rules (OR-ed, each AND-ed), for describe().
+    read_rules: tuple[tuple[Condition, ...], ...] = field(default=(), compare=False)
+
+    def describe(self, noun: str) -> str:
+        """The row filter in plain words ("Showing only tickets you opened (your
+        access)"), the general sentence when it cannot be said plainly, or ""."""
+        if self.row_filter is None:
+            return ""
+        return rows_sentence(self.read_rules, noun, self.hidden_columns)
 
     def allows(self, action: str) -> bool:
         return action in self.actions
@@ -165,6 +181,7 @@ class AccessPolicy:
         actions: set[str] = set()
         filters: dict[str, ColumnElement[bool] | None] = {}
         reasons: dict[str, str] = {}
+        read_rules: tuple[tuple[Condition, ...], ...] = ()
         for action in ACTIONS:
             giving = [gr for gr in grants if action in gr.actions]
             if not giving:
@@ -177,16 +194,15 @@ class AccessPolicy:
                 filters[action] = None
             else:
                 caller_table = self.tables.get(self.settings.caller.table or "")
+                spelled = [
+                    spell_conditions(gr.rows, table, self.tables, caller_table)
+                    for gr in giving
+                ]
                 filters[action] = any_of(
-                    [
-                        compile_conditions(
-                            spell_conditions(gr.rows, table, self.tables, caller_table),
-                            table,
-                            ctx,
-                        )
-                        for gr in giving
-                    ]
+                    [compile_conditions(rule, table, ctx) for rule in spelled]
                 )
+                if action == "read":
+                    read_rules = tuple(spelled)
         readers = [gr for gr in grants if "read" in gr.actions]
         hidden = (
             frozenset.intersection(
@@ -202,6 +218,7 @@ class AccessPolicy:
             filters.get("read"),
             reasons,
             filters,
+            read_rules,
         )
 
     def grant_lines(self, roles: Iterable[Role]) -> list[GrantLine]:

@@ -10,6 +10,7 @@ from app.catalog import TableInfo
 from app.data import FORMATS, OP_LABELS, PAGE_SIZES, ListQuery, ops_for
 from app.data.counts import RowCount
 from app.data.listing import ListPage
+from app.data.scope import Scope
 from app.pages.links import (
     Action,
     row_actions,
@@ -155,6 +156,30 @@ class ListView:
     exports: dict[str, str] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
     table_links: list[TableLink] = field(default_factory=list)
+    # What access takes away, said without naming it: the row filter in plain
+    # words, and how many columns are hidden ("" when nothing is).
+    row_notice: str = ""
+    hidden_notice: str = ""
+
+
+def _noun(label: str) -> str:
+    """A table label inside a sentence: "Tickets" -> "tickets", "HR notes" kept."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def hidden_notice(scope: Scope) -> str:
+    """ "2 columns are hidden by your access" (settings-hidden ones not counted)."""
+    columns = scope.info.columns
+    n = sum(
+        1
+        for name in scope.access.hidden_columns
+        if name in columns and not columns[name].hidden
+    )
+    if not n:
+        return ""
+    return f"{n} column{'s are' if n != 1 else ' is'} hidden by your access"
 
 
 def _count(count: RowCount | None, exact_url: str) -> CountView | None:
@@ -295,4 +320,6 @@ def list_view(
         exports=exports,
         actions=row_actions(info),
         table_links=list(table_links),
+        row_notice=scope.access.describe(_noun(info.label)),
+        hidden_notice=hidden_notice(scope),
     )
