@@ -58,9 +58,17 @@
   function indicator() {
     return document.getElementById("list-loading");
   }
+  /* The results region is dimmed and aria-busy while it is being replaced, so
+   * sighted users and screen readers both know the rows shown are about to change. */
   function update() {
+    var busy = pending > 0;
     var spinner = indicator();
-    if (spinner) spinner.classList.toggle("tf-busy", pending > 0);
+    if (spinner) spinner.classList.toggle("tf-busy", busy);
+    var results = document.getElementById("results");
+    if (!results) return;
+    results.classList.toggle("tf-busy", busy);
+    if (busy) results.setAttribute("aria-busy", "true");
+    else results.removeAttribute("aria-busy");
   }
   document.addEventListener("htmx:beforeRequest", function () {
     pending += 1;
