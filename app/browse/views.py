@@ -24,15 +24,17 @@ from app.data import (
     export_size,
     get_row,
     list_page,
+    open_scope,
     peek_scope,
     prepare_export,
     xlsx_chunks,
 )
+from app.data.lookups import reference_lookup
 from app.errors import AppError, wants_json
 from app.pages import as_json
 from app.pages.detail import detail_view
 from app.pages.links import state_pairs, with_query
-from app.pages.listing import TableLink, list_view
+from app.pages.listing import TableLink, is_plain_day, list_view
 from app.pages.table_body import table_body
 from app.urls import fixed_url
 
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("browse", __name__, url_prefix="/t")
 bp.add_app_template_global(table_body, "table_body_html")  # see app.pages.table_body
+bp.add_app_template_test(is_plain_day, "matching_day")  # date filters' values
 
 
 def _key(schema: str, table: str) -> str:
@@ -99,6 +102,27 @@ def index(schema: str, table: str):
         response = Response(render_template("browse/_results.html", view=view))
     response.headers["Vary"] = "HX-Request, Accept"
     return response
+
+
+@bp.get("/<schema>/<table>/-/filter-lookup/<column>")
+def filter_lookup(schema: str, table: str, column: str):
+    """A foreign-key filter's value by label: the forms' lookup, as <option>s."""
+    catalog = get_catalog()
+    scope = open_scope(g.identity, catalog, _key(schema, table), "read")
+    col = scope.info.columns.get(column)
+    if col is None or col.fk is None or column in scope.hidden:
+        raise AppError(404, detail=f"There is no foreign key {column!r} here.")
+    target = peek_scope(g.identity, catalog, col.fk.ref_key)
+    matches = []
+    if target is not None:
+        matches = reference_lookup(
+            target.table,
+            col.fk.ref_columns[0],
+            target.info.label_columns,
+            target.access,
+            request.args.get("q", ""),
+        )
+    return render_template("browse/_lookup_options.html", matches=matches)
 
 
 @bp.get("/<schema>/<table>/<row_key>")

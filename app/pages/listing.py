@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -105,6 +106,37 @@ class FilterColumn:
     label: str
     kind: str
     ops: list[str]
+    # Where its values are looked up by label (a foreign key), else "".
+    lookup_url: str = ""
+
+    @property
+    def widget(self) -> str:
+        """The value field: "bool" (a Yes/No/Any select), "date" or "text"."""
+        if self.kind == "bool":
+            return "bool"
+        return "date" if self.kind in ("date", "datetime") else "text"
+
+
+@dataclass(frozen=True)
+class FilterChip:
+    """An applied filter in words: "Assigned to is Alex Morgan", and its removal."""
+
+    text: str
+    remove_url: str
+
+
+# How a chip says each operator ("Priority from 2", "Title contains screen").
+CHIP_OPS = {
+    "eq": "is",
+    "contains": "contains",
+    "starts": "starts with",
+    "gte": "from",
+    "lte": "to",
+    "label": "starts with",
+    "empty": "is empty",
+    "notempty": "is not empty",
+}
+BOOL_WORDS = {"1": "yes", "true": "yes", "yes": "yes", "0": "no", "false": "no"}
 
 
 @dataclass(frozen=True)
@@ -160,6 +192,7 @@ class ListView:
     # words, and how many columns are hidden ("" when nothing is).
     row_notice: str = ""
     hidden_notice: str = ""
+    chips: list[FilterChip] = field(default_factory=list)
 
 
 def _noun(label: str) -> str:
@@ -167,6 +200,24 @@ def _noun(label: str) -> str:
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_plain_day(text: str) -> bool:
+    """True for "2024-05-31": what an <input type="date"> can show as it is."""
+    return bool(_DAY.fullmatch(text or ""))
+
+
+def _lookup_url(info: TableInfo, column: Any, ops: Sequence[str]) -> str:
+    """The label lookup of a foreign-key filter ("label" is offered only when the
+    caller may read the target's labels)."""
+    if column.fk is None or "label" not in ops:
+        return ""
+    return fixed_url(
+        "browse.filter_lookup", schema=info.schema, table=info.name, column=column.name
+    )
 
 
 def hidden_notice(scope: Scope) -> str:
@@ -222,6 +273,45 @@ def _filters(
     return views
 
 
+def _chip_value(
+    column: FilterColumn | None, view: FilterRowView, labels: dict[str, Any]
+) -> str:
+    """A filter's value as people say it: the label of a foreign key's row (from
+    the page's own labels), yes/no, or the text as typed."""
+    value = view.value.strip()
+    if column is None:
+        return value
+    if column.kind == "bool":
+        return BOOL_WORDS.get(value.lower(), value)
+    found = labels.get(column.name)
+    if view.op == "eq" and found is not None:
+        for key, label in found.labels.items():
+            if str(key) == value:
+                return label.text
+    return value
+
+
+def _chips(
+    views: Sequence[FilterRowView],
+    columns: Sequence[FilterColumn],
+    labels: dict[str, Any],
+) -> list[FilterChip]:
+    by_name = {c.name: c for c in columns}
+    chips = []
+    for view in views:
+        if not view.complete:
+            continue
+        column = by_name.get(view.column)
+        name = column.label if column else view.column
+        words = CHIP_OPS.get(view.op, view.op)
+        if view.op in ("empty", "notempty"):
+            text = f"{name} {words}"
+        else:
+            text = f"{name} {words} {_chip_value(column, view, labels)}"
+        chips.append(FilterChip(text, view.remove_url))
+    return chips
+
+
 def list_view(
     page: ListPage,
     query: ListQuery,
@@ -254,7 +344,7 @@ def list_view(
             exports[fmt] = with_query(export, state_pairs(query, size=False))
     # Every visible column can be filtered on, listed or not.
     filterable = [
-        FilterColumn(c.name, c.label, c.kind, list(ops))
+        FilterColumn(c.name, c.label, c.kind, list(ops), _lookup_url(info, c, ops))
         for c in scope.visible
         if (ops := ops_for(c, scope))
     ]
@@ -279,6 +369,9 @@ def list_view(
     exact_url = with_query(
         url, [*state_pairs(query, page=query.page), ("count", "exact")]
     )
+    filter_views = _filters(
+        url, query, filter_rows, {c.name: c.ops for c in filterable}
+    )
     anywhere = page.contains_count if page.contains_count else None
     if anywhere is not None and not anywhere.value:
         anywhere = None
@@ -298,7 +391,7 @@ def list_view(
         ],
         sort=query.sort,
         notices=list(page.notices),
-        filters=_filters(url, query, filter_rows, {c.name: c.ops for c in filterable}),
+        filters=filter_views,
         filter_columns=filterable,
         op_labels=dict(OP_LABELS),
         count=_count(page.count, exact_url),
@@ -322,4 +415,5 @@ def list_view(
         table_links=list(table_links),
         row_notice=scope.access.describe(_noun(info.label)),
         hidden_notice=hidden_notice(scope),
+        chips=_chips(filter_views, filterable, page.labels),
     )

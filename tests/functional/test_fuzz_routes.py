@@ -205,6 +205,7 @@ ROUTES: dict[str, Route] = {
     "browse.detail": Route(path=ROW),
     "browse.download": Route(path=(*ROW, "column")),
     "browse.export": Route(path=(*TABLE, "fmt"), query=(*LIST_ARGS, "confirm")),
+    "browse.filter_lookup": Route(path=(*TABLE, "column"), query=("q",)),
     "edit.create": Route(BOTH, TABLE, table_fields=True),
     "edit.edit": Route(BOTH, ROW, form=("original_token",), table_fields=True),
     "edit.delete": Route(BOTH, ROW, form=("original_token",)),
