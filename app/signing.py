@@ -26,6 +26,7 @@ SALTS = {
     "page": "tablefront.page",
     "edit": "tablefront.edit.original",
     "import": "tablefront.import",
+    "columns": "tablefront.list.columns",
 }
 _EXTENSION_KEY = "tablefront.signing"
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from urllib.parse import quote
 
 from flask import (
     Blueprint,
     Response,
+    current_app,
     g,
     jsonify,
+    redirect,
     render_template,
     request,
     stream_with_context,
     url_for,
 )
 
+from app.browse import column_choice
 from app.browse.params import parse_list_args
 from app.catalog import get_catalog
 from app.data import (
@@ -70,8 +74,12 @@ def _table_links(info) -> list[TableLink]:
     return links
 
 
-def _list(schema: str, table: str):
+def _list(schema: str, table: str, chosen: tuple[str, ...] | None = None):
     query, filter_rows = parse_list_args(request.args)
+    if chosen is None:
+        cookie = request.cookies.get(column_choice.COOKIE)
+        chosen = column_choice.saved_choice(cookie, g.identity, _key(schema, table))
+    query = replace(query, columns=chosen)
     page = list_page(g.identity, get_catalog(), _key(schema, table), query)
     links = _table_links(page.scope.info)
     return list_view(page, query, filter_rows, request.script_root, links)
@@ -80,8 +88,11 @@ def _list(schema: str, table: str):
 @bp.get("/<schema>/<table>")
 def index(schema: str, table: str):
     """A table's rows: search, filters, sort, keyset pages; htmx gets the partial."""
+    chosen = column_choice.sent_choice(request.args)
     if wants_json():
-        return jsonify(as_json(_list(schema, table)))
+        return jsonify(as_json(_list(schema, table, chosen)))
+    if chosen is not None:
+        return _remember_columns(schema, table, chosen)
     if not _is_htmx():
         response = Response(
             render_template("browse/list.html", view=_list(schema, table))
@@ -101,6 +112,30 @@ def index(schema: str, table: str):
             return response
         response = Response(render_template("browse/_results.html", view=view))
     response.headers["Vary"] = "HX-Request, Accept"
+    return response
+
+
+def _remember_columns(schema: str, table: str, chosen: tuple[str, ...]) -> Response:
+    """Keep the Columns menu's choice in the table's cookie; back to the list."""
+    open_scope(g.identity, get_catalog(), _key(schema, table), "read")  # 404 else
+    query, _rows = parse_list_args(request.args)
+    path = fixed_url("browse.index", schema=schema, table=table)
+    response = redirect(with_query(path, state_pairs(query)), 303)
+    if chosen:
+        value = column_choice.cookie_value(g.identity, _key(schema, table), chosen)
+        response.set_cookie(
+            column_choice.COOKIE,
+            value,
+            max_age=column_choice.MAX_AGE,
+            path=path,
+            secure=bool(
+                current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure
+            ),
+            httponly=True,
+            samesite="Lax",
+        )
+    else:
+        response.delete_cookie(column_choice.COOKIE, path=path)
     return response
 
 

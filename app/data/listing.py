@@ -240,6 +240,8 @@ def plan_list(
     sort = sort_columns(scope, query.sort)
     size = page_size(query.size, info)
     columns = [c for c in scope.listed if c.name not in omit] or scope.listed
+    if query.columns:
+        columns = chosen_columns(scope, query.columns, omit) or columns
     shown = {c.name for c in columns}
     extra = [
         n
@@ -296,6 +298,16 @@ def plan_list(
         params,
         token.start if token else None,
     )
+
+
+def chosen_columns(
+    scope: Scope, names: tuple[str, ...], omit: frozenset[str] = frozenset()
+) -> list[ColumnInfo]:
+    """The columns of ``names`` the caller may see, in that order (a hidden or
+    unknown name is dropped: a crafted choice never reveals a column)."""
+    visible = {c.name: c for c in scope.visible}
+    picked = dict.fromkeys(n for n in names if n in visible and n not in omit)
+    return [visible[n] for n in picked]
 
 
 def _key_param(scope: Scope, column: str, index: int) -> BindParameter:

@@ -75,6 +75,9 @@ class ListQuery:
     page: str = ""  # a signed page token, "last", or "" for the first page
     size: int | None = None
     exact_count: bool = False
+    # The caller's chosen list columns, in order; () = the table's list_columns.
+    # Names the caller may not see are dropped (plan_list), never shown.
+    columns: tuple[str, ...] = ()
 
     def state_key(self) -> str:
         """What decides the row set (not the position): for counts carried in tokens."""

@@ -118,6 +118,15 @@ class FilterColumn:
 
 
 @dataclass(frozen=True)
+class ColumnChoice:
+    """One checkbox of the Columns menu: a column the caller may see."""
+
+    name: str
+    label: str
+    shown: bool
+
+
+@dataclass(frozen=True)
 class FilterChip:
     """An applied filter in words: "Assigned to is Alex Morgan", and its removal."""
 
@@ -193,6 +202,11 @@ class ListView:
     row_notice: str = ""
     hidden_notice: str = ""
     chips: list[FilterChip] = field(default_factory=list)
+    # The Columns menu: every column the caller may see (the table's list_columns
+    # first), whether the caller chose their own, and the list's state to keep.
+    column_menu: list[ColumnChoice] = field(default_factory=list)
+    columns_chosen: bool = False
+    state: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _noun(label: str) -> str:
@@ -218,6 +232,14 @@ def _lookup_url(info: TableInfo, column: Any, ops: Sequence[str]) -> str:
     return fixed_url(
         "browse.filter_lookup", schema=info.schema, table=info.name, column=column.name
     )
+
+
+def _column_menu(scope: Scope, page: ListPage) -> list[ColumnChoice]:
+    """The columns the caller may see, defaults first; hidden ones never appear."""
+    shown = {c.name for c in page.columns}
+    listed = scope.listed
+    rest = [c for c in scope.visible if c.name not in {x.name for x in listed}]
+    return [ColumnChoice(c.name, c.label, c.name in shown) for c in [*listed, *rest]]
 
 
 def hidden_notice(scope: Scope) -> str:
@@ -416,4 +438,7 @@ def list_view(
         row_notice=scope.access.describe(_noun(info.label)),
         hidden_notice=hidden_notice(scope),
         chips=_chips(filter_views, filterable, page.labels),
+        column_menu=_column_menu(scope, page),
+        columns_chosen=bool(query.columns),
+        state=state_pairs(query),
     )

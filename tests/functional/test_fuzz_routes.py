@@ -201,7 +201,9 @@ ROUTES: dict[str, Route] = {
     "home.index": Route(),
     "home.whoami": Route(),
     "admin.access": Route(query=("login",)),
-    "browse.index": Route(path=TABLE, query=LIST_ARGS),
+    "browse.index": Route(
+        path=TABLE, query=(*LIST_ARGS, "cols", "cols_set", "cols_reset")
+    ),
     "browse.detail": Route(path=ROW),
     "browse.download": Route(path=(*ROW, "column")),
     "browse.export": Route(path=(*TABLE, "fmt"), query=(*LIST_ARGS, "confirm")),
