@@ -126,3 +126,46 @@ def test_list_on_a_phone_shows_each_row_as_a_linked_card(tf, demo):
     tf.page.mouse.click(box["x"] + box["width"] - 10, box["y"] + box["height"] - 8)
     tf.page.wait_for_url("**" + href)
     tf.assert_clean()
+
+
+def test_list_filter_value_field_follows_the_chosen_column(tf, demo):
+    """GIVEN the tickets list's new filter row
+    WHEN a date column, then a foreign key, is chosen and a name is typed
+    THEN the value becomes a date picker, then a lookup whose suggestions are
+    people's names."""
+    tf.goto(TABLE)
+    new = tf.page.get_by_test_id("filter-new")
+    new.get_by_test_id("filter-column").select_option("opened_at")
+    assert new.get_by_test_id("filter-value").get_attribute("type") == "date"
+    new.get_by_test_id("filter-column").select_option("assigned_to")
+    field = new.get_by_test_id("filter-value")
+    assert field.get_attribute("data-lookup")
+    name = tf.page.locator('[data-column="assigned_to"] [data-testid="fk-link"]').first
+    first_name = name.inner_text().split()[0]
+    field.fill(first_name)
+    options = new.locator("datalist option")
+    options.first.wait_for(state="attached")
+    assert first_name in options.first.inner_text()
+    tf.assert_clean()
+
+
+def test_list_columns_menu_hides_a_column_and_remembers_it(tf, demo):
+    """GIVEN the tickets list
+    WHEN the Columns menu unticks Category and Show is pressed, then the list is
+    opened again
+    THEN Category is gone both times."""
+    tf.goto(TABLE)
+    menu = tf.page.get_by_test_id("columns-menu")
+    menu.locator("summary").click()
+    menu.locator('[data-testid="column-choice"][value="category"]').uncheck()
+    menu.get_by_test_id("columns-apply").click()
+    tf.page.wait_for_load_state()
+    assert tf.page.get_by_test_id("sort-category").count() == 0
+    tf.goto(TABLE)
+    assert tf.page.get_by_test_id("sort-category").count() == 0
+    assert tf.page.get_by_test_id("sort-title").count() == 1
+    tf.page.get_by_test_id("columns-menu").locator("summary").click()
+    tf.page.get_by_test_id("columns-reset").click()
+    tf.page.wait_for_load_state()
+    assert tf.page.get_by_test_id("sort-category").count() == 1
+    tf.assert_clean()
