@@ -1,0 +1,42 @@
+/* Keep keyboard focus across htmx swaps.
+ * When a sort header, pager link or filter control triggers a swap that replaces it,
+ * the browser drops focus to <body> and a keyboard user starts again from the top.
+ * Before the swap we remember how to find the focused control (its id, else its
+ * data-focus-key, else its data-testid); after the new content settles we focus the
+ * control found the same way in it. */
+(function () {
+  "use strict";
+
+  var KEYS = ["id", "data-focus-key", "data-testid"];
+  var remembered = null;
+
+  function selectorFor(element) {
+    for (var i = 0; i < KEYS.length; i++) {
+      var value = element.getAttribute(KEYS[i]);
+      if (value) {
+        return KEYS[i] === "id"
+          ? "#" + CSS.escape(value)
+          : "[" + KEYS[i] + '="' + CSS.escape(value) + '"]';
+      }
+    }
+    return null;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail && event.detail.target;
+    remembered = null;
+    if (active && active !== document.body && target && target.contains(active)) {
+      remembered = selectorFor(active);
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var selector = remembered;
+    remembered = null;
+    var active = document.activeElement;
+    if (!selector || (active && active !== document.body && active.isConnected)) return;
+    var again = document.querySelector(selector);
+    if (again) again.focus();
+  });
+})();
