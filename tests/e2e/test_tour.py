@@ -1,0 +1,43 @@
+"""The screenshot tour: every main page at laptop and phone width, as the admin.
+
+The PNGs go to tests/artifacts/screenshots/<page>-<width>.png (git-ignored) for a
+person to look at; the README's Tour shows a few of them.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from tests.e2e.pages import ADMIN, MAIN_PAGES, WIDTHS
+
+
+@pytest.fixture
+def demo(live_server):
+    """The live server, skipping (failing where required) without demo data."""
+    live_server.require_demo()
+    return live_server
+
+
+def png_width(path) -> int:
+    """The pixel width in a PNG's IHDR header."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">I", header[16:20])[0]
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def test_tour_saves_a_screenshot_of_every_main_page(open_session, demo, width: str):
+    """GIVEN the main pages of the demo (tests/e2e/pages.py)
+    WHEN the admin opens each at one width and the tour photographs it
+    THEN <page>-<width>.png exists for every page, as wide as the viewport.
+    """
+    tf = open_session(viewport=WIDTHS[width], login=ADMIN.login)
+    saved = []
+    for main_page in MAIN_PAGES:
+        tf.allow_error(main_page.path)
+        tf.goto(main_page.path, expect_status=main_page.status)
+        saved.append(tf.screenshot(f"{main_page.name}-{width}", full_page=True))
+
+    assert [png_width(p) for p in saved] == [int(width)] * len(saved)
