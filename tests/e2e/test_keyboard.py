@@ -85,19 +85,3 @@ def test_pager_next_enter_keeps_focus_on_the_pager_link(tf, demo):
     assert "after=" in tf.page.url or "page=" in tf.page.url, tf.page.url
     assert focused(tf) == "page-next"
     tf.assert_clean()
-
-
-def test_rows_per_page_change_keeps_focus_on_the_select(tf, demo):
-    """GIVEN the employees list with the "Rows per page" select focused
-    WHEN the user picks another size and htmx swaps in the resized page
-    THEN the focus is on the "Rows per page" select of the new content.
-    """
-    tf.goto(LIST)
-    size = tf.page.get_by_test_id("page-size")
-    size.focus()
-    other = size.locator("option:not(:checked)").first.get_attribute("value")
-
-    tf.settled(lambda: size.select_option(other))
-
-    assert focused(tf) == "page-size"
-    tf.assert_clean()

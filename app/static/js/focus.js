@@ -3,7 +3,8 @@
  * the browser drops focus to <body> and a keyboard user starts again from the top.
  * Before the swap we remember how to find the focused control (its id, else its
  * data-focus-key, else its data-testid); after the new content settles we focus the
- * control found the same way in it. */
+ * control found the same way in it. (htmx itself refocuses an element with an id;
+ * sort headers and pager links have none, so this covers them.) */
 (function () {
   "use strict";
 
