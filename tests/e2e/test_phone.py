@@ -51,7 +51,9 @@ def test_navbar_at_phone_width_hides_links_behind_the_menu_button(open_session, 
 
     tf.page.get_by_test_id("nav-toggle").click()
     access.wait_for(state="visible")
+    tf.page.locator("#tf-navbar-menu.show").wait_for()  # the slide has finished
 
+    tf.screenshot("navbar-open-390")
     assert hidden_before and access.is_visible()
     tf.assert_clean()
 
