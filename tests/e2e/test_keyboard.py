@@ -85,3 +85,38 @@ def test_pager_next_enter_keeps_focus_on_the_pager_link(tf, demo):
     assert "after=" in tf.page.url or "page=" in tf.page.url, tf.page.url
     assert focused(tf) == "page-next"
     tf.assert_clean()
+
+
+def test_filter_apply_enter_keeps_focus_on_apply(tf, demo):
+    """GIVEN the employees list with a filter typed in and its Apply button focused
+    WHEN the user presses Enter and htmx swaps in the filtered rows
+    THEN the focus is on the Apply button of the new filter form.
+    """
+    tf.goto(LIST)
+    new = tf.page.get_by_test_id("filter-new")
+    new.get_by_test_id("filter-column").select_option("job_title")
+    new.get_by_test_id("filter-value").fill("Analyst")
+    new.get_by_test_id("apply-filters").focus()
+
+    tf.settled(lambda: tf.page.keyboard.press("Enter"))
+
+    assert tf.page.get_by_test_id("filter-row").count() == 1
+    assert focused(tf) == "apply-filters"
+    tf.assert_clean()
+
+
+def test_filter_remove_enter_moves_focus_to_the_remaining_remove_button(tf, demo):
+    """GIVEN the employees list with two filters and the second one's remove button
+    focused
+    WHEN the user presses Enter and htmx swaps in the list with one filter
+    THEN the focus is on the remaining filter's remove button.
+    """
+    tf.goto(f"{LIST}?fc=job_title&fo=starts&fv=A&fc=last_name&fo=starts&fv=B")
+    assert tf.page.get_by_test_id("filter-row").count() == 2
+    tf.page.get_by_test_id("filter-remove").nth(1).focus()
+
+    tf.settled(lambda: tf.page.keyboard.press("Enter"))
+
+    assert tf.page.get_by_test_id("filter-row").count() == 1
+    assert focused(tf) == "filter-remove"
+    tf.assert_clean()
