@@ -15,8 +15,9 @@ WIDTH = (
 
 @pytest.fixture
 def demo(live_server):
-    """The live server, skipping (failing where required) without demo data."""
+    """The demo server with an audit entry; skips (fails where required) without."""
     live_server.require_demo()
+    live_server.ensure_history()
     return live_server
 
 
