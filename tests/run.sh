@@ -2,12 +2,14 @@
 # The whole test suite on a fresh Debian/Ubuntu machine, set-up included:
 #   bash tests/run.sh [pytest arguments]
 # Installs the system packages the tiers need (PostgreSQL, slapd, unixODBC + FreeTDS,
-# Chromium), creates .venv, installs requirements-dev.txt, and runs pytest with every
-# tier required: a skipped postgres/ldap/odbc/browser test fails the run.
+# Chromium, Node/npm), axe-core from tests/e2e/package-lock.json, creates .venv,
+# installs requirements-dev.txt, and runs pytest with every tier required: a skipped postgres/ldap/odbc/browser test fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tests/install_system_packages.sh
+# axe-core for the browser tier's accessibility checks, exactly as locked.
+npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv

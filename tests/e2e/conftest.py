@@ -10,6 +10,8 @@
     Playwright; skips with the reason when the binary is absent (CI turns the skip into
     a failure through TABLEFRONT_REQUIRE_TIERS). Playwright's own browser downloads are
     never used.
+``open_session`` (function)
+    Opens further sessions at another viewport, as another demo persona.
 ``tf`` (function)
     A 1366x768 page wrapped in :class:`BrowserSession`: ``goto``, ``screenshot`` (PNGs
     in tests/artifacts/screenshots/) and ``assert_clean`` (no console errors, page
@@ -189,12 +191,70 @@ def tf_nojs(browser, live_server) -> Iterator[BrowserSession]:
     yield from _session(browser, live_server, javascript_enabled=False)
 
 
-def _session(browser, live_server, javascript_enabled: bool):
+@pytest.fixture
+def open_session(browser, live_server) -> Iterator[Callable[..., BrowserSession]]:
+    """Open more sessions in one test: ``open_session(viewport=..., login=...)``.
+
+    ``login`` acts as that demo persona (through /dev/act-as, once per session and
+    persona: the signed cookie is reused). ``bypass_csp`` lets a test inject a
+    script of its own (axe-core), which the app's CSP would otherwise refuse.
+    """
+    opened: list[Iterator[BrowserSession]] = []
+
+    def open_one(
+        viewport: dict[str, int] = VIEWPORT,
+        login: str | None = None,
+        bypass_csp: bool = False,
+    ) -> BrowserSession:
+        state = persona_state(browser, live_server, login) if login else None
+        sessions = _session(
+            browser, live_server, True, viewport, state, bypass_csp=bypass_csp
+        )
+        opened.append(sessions)
+        return next(sessions)
+
+    try:
+        yield open_one
+    finally:
+        for sessions in opened:
+            sessions.close()
+
+
+_PERSONA_STATES: dict[tuple[str, str], dict] = {}
+
+
+def persona_state(browser, live_server, login: str) -> dict:
+    """Cookies of a session acting as ``login`` (cached per server and login)."""
+    cache_key = (live_server.base_url, login)
+    if cache_key not in _PERSONA_STATES:
+        context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+        try:
+            page = context.new_page()
+            page.goto(live_server.base_url + "/dev/act-as")
+            page.locator("#login").fill(login)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Act as", exact=True).click()
+            _PERSONA_STATES[cache_key] = context.storage_state()
+        finally:
+            context.close()
+    return _PERSONA_STATES[cache_key]
+
+
+def _session(
+    browser,
+    live_server,
+    javascript_enabled: bool,
+    viewport: dict[str, int] = VIEWPORT,
+    storage_state: dict | None = None,
+    bypass_csp: bool = False,
+):
     context = browser.new_context(
-        viewport=VIEWPORT,
+        viewport=viewport,
         accept_downloads=True,
         java_script_enabled=javascript_enabled,
         locale="en-GB",
+        storage_state=storage_state,
+        bypass_csp=bypass_csp,
     )
     context.add_init_script(PAGE_PROBES)
     page = context.new_page()

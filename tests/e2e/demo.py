@@ -23,6 +23,7 @@ class DemoServer:
     demo_ready: bool
     demo_problem: str = ""
     base_url: str = ""
+    history_written: bool = False
 
     @classmethod
     def prepare(cls, app: Flask, base: Path) -> DemoServer:
@@ -41,6 +42,31 @@ class DemoServer:
         """Skip (a failure where the tier is required) without the demo data."""
         if not self.demo_ready:
             pytest.skip(f"demo database not available: {self.demo_problem}")
+
+    def ensure_history(self) -> None:
+        """Write one audit entry (as an edit of employee 1 would), once per server.
+
+        The audit pages then show a table whichever tests ran before.
+        """
+        if self.history_written:
+            return
+        from app.data.writes.audit import audit_entry, write_audit
+        from app.extensions import db
+        from app.models.generated.hr import HrEmployee
+
+        with self.app.test_request_context("/"):
+            old, new = {"job_title": "Analyst"}, {"job_title": "Senior analyst"}
+            entry = audit_entry(
+                HrEmployee.__table__,
+                {"employee_id": 1},
+                "update",
+                "CONTOSO\\amorgan",
+                old,
+                new,
+            )
+            write_audit([entry])
+            db.session.commit()
+        self.history_written = True
 
     def has_endpoint(self, endpoint: str) -> bool:
         """True when the app has a view named ``endpoint`` (e.g. ``browse.index``)."""
