@@ -1,4 +1,4 @@
-"""The one signer of tokens: page links, form originals, pending uploads.
+"""The one signer of tokens: page links, form originals, pending uploads, API ETags.
 
 Every token is URL-safe JSON signed with the app's SECRET_KEY (itsdangerous: HMAC-SHA1
 over a key derived from the secret and the purpose's salt), so a token made for one
@@ -26,6 +26,7 @@ SALTS = {
     "page": "tablefront.page",
     "edit": "tablefront.edit.original",
     "import": "tablefront.import",
+    "etag": "tablefront.api.etag",
 }
 _EXTENSION_KEY = "tablefront.signing"
 

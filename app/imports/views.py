@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, g, render_template, request
-from itsdangerous import BadSignature, URLSafeSerializer
 
+from app import signing
 from app.catalog import get_catalog
 from app.data import importing, upload_store, writes
 from app.data.export import FORMATS
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("imports", __name__, url_prefix="/t")
 
-SALT = "tablefront.import"
+PURPOSE = "import"  # app.signing's purpose (and salt) of upload tokens
 MODES = ("insert", "upsert")
 
 
@@ -37,10 +37,6 @@ def _sweep() -> upload_store.UploadLimits:
     return limits
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def _token(
     scope: Scope,
     upload_id: str,
@@ -51,13 +47,13 @@ def _token(
     payload: dict = {"id": upload_id, "t": scope.info.key, "u": g.identity.login}
     if reviewed is not None:
         payload["m"], payload["mode"] = reviewed
-    return _serializer().dumps(payload)
+    return signing.sign(PURPOSE, payload)
 
 
 def _payload(scope: Scope, token: str) -> dict:
     try:
-        payload = _serializer().loads(token or "")
-    except BadSignature:
+        payload = signing.unsign(PURPOSE, token or "")
+    except signing.BadToken:
         raise AppError(400, "Import tampered", "The import form was changed.") from None
     if payload.get("t") != scope.info.key or payload.get("u") != g.identity.login:
         raise AppError(400, "Import tampered", "This upload belongs elsewhere.")
