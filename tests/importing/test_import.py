@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.data import importing
+from app.data import imports
 from app.extensions import db
 from app.models import AuditLog
 from tests.edit.world import ALEX, DANA, LINH, employees
@@ -60,7 +60,7 @@ def test_parse_detects_encoding_and_delimiter(data, encoding, delimiter):
     """GIVEN files as Excel writes them
     WHEN parsed
     THEN encoding, delimiter and the accented value come out right."""
-    parsed = importing.parse(data)
+    parsed = imports.parse(data)
     assert (parsed.encoding, parsed.delimiter) == (encoding, delimiter)
     assert list(parsed.rows) == [["1", "é"]]
 
