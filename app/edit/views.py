@@ -46,6 +46,7 @@ from app.edit.forms import (
 from app.edit.merge import BOTH, THEIRS, YOURS, field_change, my_changes
 from app.errors import AppError
 from app.extensions import db
+from app.pages import delete as delete_pages
 from app.pages.cells import Cell, formatter
 from app.pages.links import detail_url, list_url, parse_key
 from app.writable import open_for
@@ -376,37 +377,35 @@ def delete(schema: str, table: str, row_key: str):
             raise _gone(info)
         raise AppError(404, detail=f"There is no such row in {info.label}.")
     specs = field_specs(info, frozenset(scope.hidden), creating=False, fk_modes={})
-    reasons: list[str] = []
+    refused: writes.DeleteRefused | None = None
     changed = False
     if request.method == "POST":
         original = read_original(info, pk, request.form.get("original_token"))
         try:
             writes.delete(scope, pk, original)
         except writes.DeleteRefused as exc:
-            reasons = exc.reasons
+            refused = exc
         except writes.RowGone:
             raise _gone(info) from None
         except writes.Conflict as exc:
             row, changed = exc.current, True
         else:
-            flash(f"{info.label}: row deleted.", "success")
+            flash(f"Deleted {delete_pages.row_name_of(scope, pk, row)}.", "success")
             return redirect(list_url(info))
     token = sign_original(info, pk, original_values(info, specs, row))
     (cells,) = shown_cells(scope, specs, [[row.get(s.column) for s in specs]])
-    fields = list(zip(specs, cells, strict=True))
-    status = 409 if (reasons or changed) else 200
-    return (
-        render_template(
-            "edit/delete.html",
-            info=info,
-            fields=fields,
-            token=token,
-            reasons=reasons,
-            changed=changed,
-            cancel_url=detail_url(info, pk),
-        ),
-        status,
+    view = delete_pages.delete_view(
+        scope,
+        pk,
+        row,
+        [(s.column, s.label, c) for s, c in zip(specs, cells, strict=True)],
+        token,
+        referrers=refused.referrers if refused else (),
+        reasons=refused.reasons if refused else (),
+        changed=changed,
     )
+    status = 409 if (refused or changed) else 200
+    return render_template("edit/delete.html", view=view), status
 
 
 @bp.get("/<schema>/<table>/-/lookup/<column>")

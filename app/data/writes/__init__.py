@@ -64,6 +64,7 @@ from app.data.writes.operations import (
 )
 from app.data.writes.references import (
     REFERENCE_COUNT_CAP,
+    Referrer,
     reference_choices,
     reference_lookup,
     references_to,
@@ -83,6 +84,7 @@ __all__ = [
     "AUDIT_FIELDS",
     "PLAIN_WORDS",
     "REFERENCE_COUNT_CAP",
+    "Referrer",
     "UNCOMPARABLE",
     "AccessFor",
     "Conflict",

@@ -191,9 +191,9 @@ def delete(scope: Scope, pk: Mapping[str, Any], original: Mapping[str, Any]) -> 
         before = read(scope, pk, "delete")
         if before is None:
             raise RowGone()
-        reasons = references_to(table, pk, scope.access_for)
-        if reasons:
-            raise DeleteRefused(reasons)
+        referrers = references_to(table, pk, scope.access_for)
+        if referrers:
+            raise DeleteRefused([r.text for r in referrers], referrers)
         where = row_filter_terms(access, "delete")
         stmt = delete_statement(table, pk, original, *where)
         if db.session.execute(stmt).rowcount != 1:
