@@ -171,7 +171,7 @@ class Config:
         # Default: an "imports" folder beside TABLEFRONT_LOG_DIR (setup.ps1 creates it).
         self.IMPORT_DIR = e.get("TABLEFRONT_IMPORT_DIR") or None
         # Pending uploads expire by file age and are capped per user and in total
-        # (app/data/upload_store.py), so uploads cannot fill the disk.
+        # (app/data/imports/storage.py), so uploads cannot fill the disk.
         self.IMPORT_TTL_MINUTES = _int(e, "TABLEFRONT_IMPORT_TTL_MINUTES", 60)
         self.IMPORT_USER_MAX_MB = _int(e, "TABLEFRONT_IMPORT_USER_MAX_MB", 100)
         self.IMPORT_TOTAL_MAX_MB = _int(e, "TABLEFRONT_IMPORT_TOTAL_MAX_MB", 2000)

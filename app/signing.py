@@ -1,4 +1,4 @@
-"""The one signer of tokens: page links, form originals, pending uploads.
+"""The one signer of tokens: page links, form originals, pending uploads, API ETags.
 
 Every token is URL-safe JSON signed with the app's SECRET_KEY (itsdangerous: HMAC-SHA1
 over a key derived from the secret and the purpose's salt), so a token made for one
@@ -27,6 +27,7 @@ SALTS = {
     "edit": "tablefront.edit.original",
     "import": "tablefront.import",
     "columns": "tablefront.list.columns",
+    "etag": "tablefront.api.etag",
 }
 _EXTENSION_KEY = "tablefront.signing"
 

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 
 from app.cli import tablefront_cli
-from app.data import upload_store
+from app.data.imports import storage as upload_store
 
 
 @tablefront_cli.group("uploads")

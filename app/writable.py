@@ -6,18 +6,11 @@ Shared by the edit and imports blueprints so that neither imports the other.
 from __future__ import annotations
 
 from flask import g
-from sqlalchemy import Table
 
-from app.access import TableAccess, table_access
 from app.catalog import get_catalog
 from app.data.scope import Scope, open_scope
 from app.errors import AppError
 from app.pages.links import read_only_reason
-
-
-def access_for(table: Table) -> TableAccess:
-    """The caller's access to another table (a write checks its references)."""
-    return table_access(g.identity, table)
 
 
 def open_for(schema: str, table: str, action: str) -> Scope:

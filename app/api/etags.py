@@ -10,19 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
-
+from app import signing
 from app.data.scope import Scope
 from app.data.values import tag, untag
 from app.data.writes import editable_columns, rowversion_column
 from app.errors import AppError
 
-SALT = "tablefront.api.etag"
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+PURPOSE = "etag"  # app.signing's purpose (and salt) of API ETags
 
 
 def originals(scope: Scope, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,7 +30,7 @@ def originals(scope: Scope, row: Mapping[str, Any]) -> dict[str, Any]:
 def make_etag(scope: Scope, row_key: str, row: Mapping[str, Any]) -> str:
     """The quoted ETag of ``row``."""
     values = {k: tag(v) for k, v in originals(scope, row).items()}
-    return '"' + _serializer().dumps([scope.info.key, row_key, values]) + '"'
+    return '"' + signing.sign(PURPOSE, [scope.info.key, row_key, values]) + '"'
 
 
 def read_etag(scope: Scope, row_key: str, header: str | None) -> dict[str, Any]:
@@ -50,11 +44,11 @@ def read_etag(scope: Scope, row_key: str, header: str | None) -> dict[str, Any]:
         )
     text = header.strip().removeprefix("W/").strip('"')
     try:
-        key, tagged_key, values = _serializer().loads(text)
+        key, tagged_key, values = signing.unsign(PURPOSE, text)
         if key != scope.info.key or tagged_key != row_key:
             raise ValueError
         return {k: untag(v) for k, v in values.items()}
-    except (BadSignature, ValueError, TypeError, AttributeError):
+    except (signing.BadToken, ValueError, TypeError, AttributeError):
         raise AppError(
             412, "ETag not valid", "The If-Match value is not this row's ETag."
         ) from None

@@ -12,9 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
-from sqlalchemy import Table
 
-from app.access import table_access
 from app.api.bodies import column_values, require_json, row_json
 from app.api.etags import make_etag, read_etag
 from app.api.openapi import openapi_document
@@ -29,10 +27,6 @@ from app.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
-
-
-def _access_for(table: Table):
-    return table_access(g.identity, table)
 
 
 @bp.before_request
@@ -64,7 +58,7 @@ def _pk(scope: Scope, row_key: str) -> dict[str, Any]:
 
 
 def _row_response(scope: Scope, pk: dict, status: int = 200) -> Response:
-    row = writes.read_row(scope.table, scope.access, pk, "read")
+    row = writes.read(scope, pk, "read")
     if row is None:
         raise AppError(404, "Row not found", "There is no such row.")
     key = encode_row_key(list(pk.values()))
@@ -82,7 +76,7 @@ def _name(scope: Scope) -> str:
 def _require_row(scope: Scope, pk: dict, action: str) -> None:
     """404 for a row that is missing or outside the caller's row filter (before
     any If-Match check, so both answer alike)."""
-    if writes.read_row(scope.table, scope.access, pk, action) is None:
+    if writes.read(scope, pk, action) is None:
         raise AppError(404, "Row not found", "There is no such row.")
 
 
@@ -118,9 +112,7 @@ def create(name: str) -> Response:
     scope = _scope(name, "create")
     values = column_values(scope, require_json(request), creating=True)
     try:
-        pk = writes.insert_row(
-            scope.table, scope.access, values, g.identity.login, _access_for
-        )
+        pk = writes.insert(scope, values)
     except (writes.FieldErrors, writes.OutsideFilter) as exc:
         raise _refused(exc) from None
     return _row_response(scope, pk, 201)
@@ -136,10 +128,7 @@ def edit(name: str, row_key: str) -> Response:
     _require_row(scope, pk, "update")
     original = read_etag(scope, row_key, request.headers.get("If-Match"))
     try:
-        writes.update_row(
-            scope.table, scope.access, pk, values, original, g.identity.login,
-            _access_for,
-        )  # fmt: skip
+        writes.update(scope, pk, values, original)
     except writes.Conflict as exc:
         response = jsonify(
             {"error": "changed", "current": row_json(scope, exc.current)}
@@ -162,9 +151,7 @@ def delete(name: str, row_key: str) -> Response:
     _require_row(scope, pk, "delete")
     original = read_etag(scope, row_key, request.headers.get("If-Match"))
     try:
-        writes.delete_row(
-            scope.table, scope.access, pk, original, g.identity.login, _access_for
-        )
+        writes.delete(scope, pk, original)
     except writes.Conflict as exc:
         response = jsonify(
             {"error": "changed", "current": row_json(scope, exc.current)}

@@ -1,7 +1,7 @@
 """One set of column rules for forms AND imports: kind, editability, required,
 range/length, scale and parsing, decided from the column's SQL type.
 
-Edit forms (app.edit.forms) and CSV imports (app.data.importing) both build on
+Edit forms (app.edit.forms) and CSV imports (app.data.imports) both build on
 ``column_rule``, so what one refuses the other refuses too, with the same words
 (tests/catalog/test_column_rules.py checks it for every demo column). Parsing is
 the lenient one a CSV from Excel needs (decimal comma, ``31.12.2024``, yes/no

@@ -16,7 +16,7 @@ from app.data.listing import MAX_PAGE_SIZE, PAGE_SIZES, ListPage, list_page
 from app.data.query import OP_LABELS, VALUELESS_OPS, FilterSpec, ListQuery, ops_for
 from app.data.rows import RowDetail, get_row
 from app.data.scope import Scope, open_scope, peek_scope
-from app.data.tables import TableSummary, table_summaries
+from app.data.summaries import TableSummary, table_summaries
 
 __all__ = [
     "FORMATS",

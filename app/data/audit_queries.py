@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, or_, select
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 
 from app.access import TableAccess
 from app.data.parameters import chunked, keys_per_statement
@@ -162,19 +162,47 @@ def _visible_keys(
         if access.row_filter is None:
             allowed |= {(name, k) for k in keys}
             continue
-        pk_cols = list(table.primary_key.columns)
-        conditions = []
-        for key in keys:
-            try:
-                values = json.loads(key)
-                conditions.append(
-                    and_(*(c == python_value(c, values[c.name]) for c in pk_cols))
-                )
-            except (ValueError, KeyError, TypeError):
-                continue
-        size = keys_per_statement(len(pk_cols), access.row_filter)
-        for chunk in chunked(conditions, size):
-            stmt = select(*pk_cols).where(or_(*chunk), access.row_filter)
-            for found in db.session.execute(stmt).mappings():
-                allowed.add((name, row_key(table, dict(found))))
+        allowed |= {(name, k) for k in existing_keys(table, keys, access.row_filter)}
     return allowed
+
+
+def existing_keys(
+    table: Table, keys: Iterable[str], row_filter: ColumnElement[bool] | None = None
+) -> set[str]:
+    """Which audit row keys (JSON of the primary key) name a row that exists now,
+    inside ``row_filter`` when given; keys that are not such JSON are left out."""
+    pk_cols = list(table.primary_key.columns)
+    conditions = []
+    for key in keys:
+        try:
+            values = json.loads(key)
+            conditions.append(
+                and_(*(c == python_value(c, values[c.name]) for c in pk_cols))
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    found: set[str] = set()
+    where = [row_filter] if row_filter is not None else []
+    size = keys_per_statement(len(pk_cols), *where)
+    for chunk in chunked(conditions, size):
+        stmt = select(*pk_cols).where(or_(*chunk), *where)
+        for row in db.session.execute(stmt).mappings():
+            found.add(row_key(table, dict(row)))
+    return found
+
+
+def existing_rows(
+    entries: Sequence[AuditEntry], scopes: Mapping[str, Any]
+) -> set[tuple[str, str]]:
+    """(table, row_key) of the entries whose row still exists for the reader:
+    ``scopes`` maps a table key to the reader's Scope on it (absent: unreadable)."""
+    by_table: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.table_name in scopes:
+            by_table.setdefault(entry.table_name, set()).add(entry.row_key)
+    found: set[tuple[str, str]] = set()
+    for name, keys in by_table.items():
+        scope = scopes[name]
+        existing = existing_keys(scope.table, keys, scope.row_filter)
+        found |= {(name, key) for key in existing}
+    return found

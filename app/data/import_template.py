@@ -12,7 +12,7 @@ from typing import Any
 
 from app.catalog import ColumnInfo
 from app.catalog.columns import column_rule
-from app.data.importing import importable_columns
+from app.data.imports import importable_columns
 from app.data.scope import Scope
 
 SAMPLE_TEXT = "example"

@@ -191,7 +191,7 @@ def related_lists(
         if any(v is None for v in values):
             continue
         filters = tuple(
-            FilterSpec(c, "eq", _filter_text(v))
+            FilterSpec(c, "eq", filter_text(v))
             for c, v in zip(ref.child_columns, values, strict=True)
         )
         query = ListQuery(filters=filters, size=RELATED_PAGE_SIZE)
@@ -202,7 +202,8 @@ def related_lists(
     return result
 
 
-def _filter_text(value: Any) -> str:
+def filter_text(value: Any) -> str:
+    """A value as the list URL's filter text (``fv``) for equality."""
     if isinstance(value, bool):
         return "1" if value else "0"
     return value.isoformat() if hasattr(value, "isoformat") else str(value)

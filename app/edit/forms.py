@@ -28,9 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
@@ -54,6 +52,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app import signing
 from app.catalog import ColumnInfo, TableInfo
 from app.catalog.columns import REQUIRED, BadInput, ColumnRule, column_rule
 from app.data.values import tag, untag
@@ -79,7 +78,7 @@ CHECKBOX_INPUT = widgets.CheckboxInput()
 HIDDEN_INPUT = widgets.HiddenInput()
 SELECT = widgets.Select()
 TEXT_AREA = widgets.TextArea()
-SIGNING_SALT = "tablefront.edit.original"
+SIGNING_PURPOSE = "edit"  # app.signing's purpose (salt "tablefront.edit.original")
 
 
 @dataclass(frozen=True)
@@ -493,16 +492,6 @@ def form_values(
 # --- the signed original -----------------------------------------------------------
 
 
-def _serializer() -> URLSafeSerializer:
-    """This app's signer for original tokens (made once per secret key)."""
-    secret = current_app.config["SECRET_KEY"]
-    cached = current_app.extensions.get("tablefront.edit.signer")
-    if cached is None or cached[0] != secret:
-        cached = (secret, URLSafeSerializer(secret, salt=SIGNING_SALT))
-        current_app.extensions["tablefront.edit.signer"] = cached
-    return cached[1]
-
-
 def original_values(
     info: TableInfo, specs: Sequence[FieldSpec], row: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -544,7 +533,7 @@ def sign_original(
     }
     if base is not None and dict(base) != dict(original):
         payload["b"] = {k: tag(v) for k, v in base.items()}
-    return _serializer().dumps(payload)
+    return signing.sign(SIGNING_PURPOSE, payload)
 
 
 def sign_form(
@@ -571,13 +560,13 @@ def read_signed(info: TableInfo, pk: Mapping[str, Any], token: str | None) -> Si
     if not token:
         raise tampered
     try:
-        payload = _serializer().loads(token)
+        payload = signing.unsign(SIGNING_PURPOSE, token)
         keys = [untag(v) for v in payload["k"]]
         original = {k: untag(v) for k, v in payload["o"].items()}
         base = payload.get("b")
         if base is not None:
             base = {k: untag(v) for k, v in base.items()}
-    except (BadSignature, KeyError, TypeError, ValueError, AttributeError):
+    except (signing.BadToken, KeyError, TypeError, ValueError, AttributeError):
         raise tampered from None
     if payload.get("t") != info.key or keys != list(pk.values()):
         raise tampered

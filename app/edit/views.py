@@ -46,9 +46,10 @@ from app.edit.forms import (
 from app.edit.merge import BOTH, THEIRS, YOURS, field_change, my_changes
 from app.errors import AppError
 from app.extensions import db
+from app.pages import delete as delete_pages
 from app.pages.cells import Cell, formatter
 from app.pages.links import detail_url, list_url, parse_key
-from app.writable import access_for, open_for
+from app.writable import open_for
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,6 @@ bp = Blueprint("edit", __name__, url_prefix="/t")
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def _labels(scope: Scope) -> dict[str, str]:
-    return {n: c.label for n, c in scope.info.columns.items()}
 
 
 def _gone(info: TableInfo) -> AppError:
@@ -228,14 +225,7 @@ def create(schema: str, table: str):
         values = form_values(scope.info, specs, form, creating=True)
         if not form.errors:
             try:
-                pk = writes.insert_row(
-                    scope.table,
-                    scope.access,
-                    values,
-                    g.identity.login,
-                    access_for,
-                    _labels(scope),
-                )
+                pk = writes.insert(scope, values)
             except writes.FieldErrors as exc:
                 problems = _attach(form, specs, exc)
             except writes.OutsideFilter as exc:
@@ -255,7 +245,7 @@ def edit(schema: str, table: str, row_key: str):
     scope = open_for(schema, table, "update")
     pk = parse_key(scope, row_key)
     if request.method == "POST":  # read in the transaction that will write it
-        row = writes.read_row(scope.table, scope.access, pk, "update")
+        row = writes.read(scope, pk, "update")
     else:
         row = _read_for_form(scope, pk)
     if row is None:
@@ -278,17 +268,7 @@ def edit(schema: str, table: str, row_key: str):
             return redirect(detail_url(scope.info, pk))
         if not form.errors:
             try:
-                writes.update_row(
-                    scope.table,
-                    scope.access,
-                    pk,
-                    changes,
-                    signed.original,
-                    g.identity.login,
-                    access_for,
-                    _labels(scope),
-                    before=row,
-                )
+                writes.update(scope, pk, changes, signed.original, before=row)
             except writes.Conflict as exc:
                 return _conflict(
                     scope, specs, form, pk, exc.current, values, signed.base
@@ -311,9 +291,9 @@ def _read_for_form(scope: Scope, pk: dict[str, Any]) -> dict[str, Any] | None:
     """The row an edit form opens with, on a plain connection when the request
     holds no transaction (cheaper than starting the session's)."""
     if session_in_transaction():
-        return writes.read_row(scope.table, scope.access, pk, "update")
+        return writes.read(scope, pk, "update")
     with db.engine.connect() as connection:
-        return writes.read_row(scope.table, scope.access, pk, "update", connection)
+        return writes.read(scope, pk, "update", connection)
 
 
 def _conflict(
@@ -390,46 +370,42 @@ def delete(schema: str, table: str, row_key: str):
     """Confirm, then delete (POST with CSRF); refusals explained in plain words."""
     scope = open_for(schema, table, "delete")
     pk = parse_key(scope, row_key)
-    row = writes.read_row(scope.table, scope.access, pk, "delete")
+    row = writes.read(scope, pk, "delete")
     info = scope.info
     if row is None:
         if request.method == "POST":
             raise _gone(info)
         raise AppError(404, detail=f"There is no such row in {info.label}.")
     specs = field_specs(info, frozenset(scope.hidden), creating=False, fk_modes={})
-    reasons: list[str] = []
+    refused: writes.DeleteRefused | None = None
     changed = False
     if request.method == "POST":
         original = read_original(info, pk, request.form.get("original_token"))
         try:
-            writes.delete_row(
-                scope.table, scope.access, pk, original, g.identity.login, access_for
-            )
+            writes.delete(scope, pk, original)
         except writes.DeleteRefused as exc:
-            reasons = exc.reasons
+            refused = exc
         except writes.RowGone:
             raise _gone(info) from None
         except writes.Conflict as exc:
             row, changed = exc.current, True
         else:
-            flash(f"{info.label}: row deleted.", "success")
+            flash(f"Deleted {delete_pages.row_name_of(scope, pk, row)}.", "success")
             return redirect(list_url(info))
     token = sign_original(info, pk, original_values(info, specs, row))
     (cells,) = shown_cells(scope, specs, [[row.get(s.column) for s in specs]])
-    fields = list(zip(specs, cells, strict=True))
-    status = 409 if (reasons or changed) else 200
-    return (
-        render_template(
-            "edit/delete.html",
-            info=info,
-            fields=fields,
-            token=token,
-            reasons=reasons,
-            changed=changed,
-            cancel_url=detail_url(info, pk),
-        ),
-        status,
+    view = delete_pages.delete_view(
+        scope,
+        pk,
+        row,
+        [(s.column, s.label, c) for s, c in zip(specs, cells, strict=True)],
+        token,
+        referrers=refused.referrers if refused else (),
+        reasons=refused.reasons if refused else (),
+        changed=changed,
     )
+    status = 409 if (refused or changed) else 200
+    return render_template("edit/delete.html", view=view), status
 
 
 @bp.get("/<schema>/<table>/-/lookup/<column>")

@@ -5,40 +5,37 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, g, render_template, request
-from itsdangerous import BadSignature, URLSafeSerializer
 
+from app import signing
 from app.catalog import get_catalog
-from app.data import importing, upload_store, writes
+from app.data import imports, writes
 from app.data.export import FORMATS
 from app.data.import_template import template_csv, template_xlsx
+from app.data.imports import storage
 from app.data.scope import Scope, open_scope
 from app.errors import AppError
 from app.pages.links import list_url
-from app.writable import access_for, open_for
+from app.writable import open_for
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("imports", __name__, url_prefix="/t")
 
-SALT = "tablefront.import"
+PURPOSE = "import"  # app.signing's purpose (and salt) of upload tokens
 MODES = ("insert", "upsert")
 
 
-def upload_limits() -> upload_store.UploadLimits:
+def upload_limits() -> storage.UploadLimits:
     """Where uploads wait between steps, for how long, and how many bytes."""
-    return upload_store.limits_from_config(current_app.config)
+    return storage.limits_from_config(current_app.config)
 
 
-def _sweep() -> upload_store.UploadLimits:
+def _sweep() -> storage.UploadLimits:
     # Every import request expires old uploads, whichever server or user it is;
     # `flask tablefront uploads sweep` does the same on a schedule.
     limits = upload_limits()
-    upload_store.sweep(limits)
+    storage.sweep(limits)
     return limits
-
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def _token(
@@ -51,13 +48,13 @@ def _token(
     payload: dict = {"id": upload_id, "t": scope.info.key, "u": g.identity.login}
     if reviewed is not None:
         payload["m"], payload["mode"] = reviewed
-    return _serializer().dumps(payload)
+    return signing.sign(PURPOSE, payload)
 
 
 def _payload(scope: Scope, token: str) -> dict:
     try:
-        payload = _serializer().loads(token or "")
-    except BadSignature:
+        payload = signing.unsign(PURPOSE, token or "")
+    except signing.BadToken:
         raise AppError(400, "Import tampered", "The import form was changed.") from None
     if payload.get("t") != scope.info.key or payload.get("u") != g.identity.login:
         raise AppError(400, "Import tampered", "This upload belongs elsewhere.")
@@ -65,10 +62,10 @@ def _payload(scope: Scope, token: str) -> dict:
 
 
 def _upload_from_token(
-    scope: Scope, token: str, limits: upload_store.UploadLimits
+    scope: Scope, token: str, limits: storage.UploadLimits
 ) -> tuple[str, bytes]:
     payload = _payload(scope, token)
-    data = upload_store.load(limits, g.identity.login, payload.get("id", ""))
+    data = storage.load(limits, g.identity.login, payload.get("id", ""))
     if data is None:
         raise AppError(
             410,
@@ -81,18 +78,18 @@ def _upload_from_token(
 
 
 def _store_new_upload(
-    scope: Scope, limits: upload_store.UploadLimits
-) -> tuple[str, bytes, importing.ParsedFile]:
+    scope: Scope, limits: storage.UploadLimits
+) -> tuple[str, bytes, imports.ParsedFile]:
     """(id, data, parsed) of the posted file, stored only once it parsed: an
     unreadable file raises UnreadableFile and leaves nothing on disk."""
     file = request.files.get("file")
     data = file.read() if file else b""
     if not data:
-        raise importing.UnreadableFile("Choose a CSV file to upload.")
-    parsed = importing.parse(data)
+        raise imports.UnreadableFile("Choose a CSV file to upload.")
+    parsed = imports.parse(data)
     try:
-        upload_id = upload_store.save(limits, g.identity.login, scope.info.key, data)
-    except upload_store.UploadRefused as exc:
+        upload_id = storage.save(limits, g.identity.login, scope.info.key, data)
+    except storage.UploadRefused as exc:
         log.warning(
             "upload to %s by %s refused: %s", scope.info.key, g.identity, exc.title
         )
@@ -107,7 +104,7 @@ def _mode() -> str:
     return mode
 
 
-def _mapping(parsed: importing.ParsedFile) -> dict[str, str] | None:
+def _mapping(parsed: imports.ParsedFile) -> dict[str, str] | None:
     if not any(k.startswith("map-") for k in request.form):
         return None
     return {
@@ -122,21 +119,19 @@ def _review(
     data: bytes,
     mode: str,
     status: int = 200,
-    parsed: importing.ParsedFile | None = None,
+    parsed: imports.ParsedFile | None = None,
 ):
     hidden = frozenset(scope.hidden)
     try:
-        parsed = parsed or importing.parse(data)
-    except importing.UnreadableFile as exc:
+        parsed = parsed or imports.parse(data)
+    except imports.UnreadableFile as exc:
         return _upload_page(scope, problem=str(exc), status=422), None
-    mapping = _mapping(parsed) or importing.auto_mapping(
+    mapping = _mapping(parsed) or imports.auto_mapping(
         parsed.headers, scope.info, hidden, mode
     )
-    checked = importing.validate(
-        scope.info, scope.access, hidden, parsed, mapping, mode, access_for
-    )
+    checked = imports.validate(scope, parsed, mapping, mode)
     reviewed = None if checked.total_problems else (mapping, mode)
-    targets = importing.importable_columns(scope.info, hidden, mode)
+    targets = imports.importable_columns(scope.info, hidden, mode)
     preview_columns = [c for c in targets if c in set(mapping.values())]
     return (
         render_template(
@@ -183,7 +178,7 @@ def import_upload(schema: str, table: str):
     else:
         try:
             upload_id, data, parsed = _store_new_upload(scope, limits)
-        except importing.UnreadableFile as exc:
+        except imports.UnreadableFile as exc:
             log.info("upload to %s not stored: %s", scope.info.key, exc)
             return _upload_page(scope, problem=str(exc), status=422)
     return _review(scope, upload_id, data, mode, parsed=parsed)[0]
@@ -200,31 +195,22 @@ def import_apply(schema: str, table: str):
     upload_id, data = _upload_from_token(scope, token, limits)
     payload = _payload(scope, token)
     try:
-        parsed = importing.parse(data, count=False)  # apply reads every row
-    except importing.UnreadableFile as exc:
+        parsed = imports.parse(data, count=False)  # apply reads every row
+    except imports.UnreadableFile as exc:
         return _upload_page(scope, problem=str(exc), status=422)
     mapping = _mapping(parsed)
     if payload.get("m") != mapping or payload.get("mode") != mode:
         return _review(scope, upload_id, data, mode)[0]
     try:
-        summary = importing.apply(
-            scope.info,
-            scope.access,
-            frozenset(scope.hidden),
-            parsed,
-            mapping,
-            mode,
-            g.identity.login,
-            access_for,
-        )
+        summary = imports.apply(scope, parsed, mapping, mode)
     except writes.OutsideFilter as exc:
         return _upload_page(scope, problem=str(exc), status=422)
-    except importing.ReviewAgain as exc:
+    except imports.ReviewAgain as exc:
         page, checked = _review(scope, upload_id, data, mode, status=422)
         if checked is not None and checked.total_problems:
             return page
         return _upload_page(scope, problem=str(exc), status=422)
-    upload_store.discard(limits, g.identity.login, upload_id)
+    storage.discard(limits, g.identity.login, upload_id)
     return render_template(
         "imports/import_done.html",
         info=scope.info,

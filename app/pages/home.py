@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.data.tables import TableSummary
+from app.data.summaries import TableSummary
 from app.urls import fixed_url
 
 

@@ -1,4 +1,5 @@
-"""Home page counts: one statement per table, errors isolated, kept for a while."""
+"""Home page counts: one statement per table, errors isolated, unfiltered ones kept
+for a while."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import column, event, insert, text
 from app.access import TableAccess
 from app.catalog import get_catalog
 from app.data.scope import Scope
-from app.data.tables import count_cache, count_key
+from app.data.summaries import count_cache, count_key
 from app.extensions import db
 from tests.html import soup
 
@@ -119,21 +120,34 @@ def test_home_counts_are_kept_until_the_ttl_passes(shop_app, shop_client):
     assert _counts(shop_client.get("/"))["shop.items"] == "46"
 
 
-def test_count_key_same_filter_for_two_callers_is_one_key(shop_app):
-    """GIVEN two callers whose row filters are separate objects with the same SQL
-    and values, and a third with another value
+def test_count_key_unfiltered_callers_share_the_table_key(shop_app):
+    """GIVEN two callers who read shop.items without a row filter (separate access
+    objects, different actions)
     WHEN their count keys are made
-    THEN the first two share one key (one cached count), the third does not."""
+    THEN both are the table and cap alone (one kept count, not one per caller)."""
     with shop_app.app_context():
         catalog = get_catalog()
         info = catalog.get("shop.items")
-        dialect = db.engine.dialect
-
-        def key(value: int):
-            access = TableAccess(
-                "shop.items", frozenset({"read"}), row_filter=column("x") == value
+        keys = {
+            count_key(
+                Scope(
+                    info, TableAccess("shop.items", frozenset(actions)), None, catalog
+                ),
+                100,
             )
-            return count_key(Scope(info, access, None, catalog), 100, dialect)
+            for actions in ({"read"}, {"read", "export"})
+        }
+    assert keys == {("shop.items", 100)}
 
-        assert key(1) == key(1)
-        assert key(1) != key(2)
+
+def test_count_key_row_filtered_caller_is_never_kept(shop_app):
+    """GIVEN a caller whose access to shop.items has a row filter
+    WHEN the count key is made
+    THEN there is none: a count under the caller's rights is never cached."""
+    with shop_app.app_context():
+        catalog = get_catalog()
+        access = TableAccess(
+            "shop.items", frozenset({"read"}), row_filter=column("x") == 1
+        )
+        scope = Scope(catalog.get("shop.items"), access, None, catalog)
+        assert count_key(scope, 100) is None

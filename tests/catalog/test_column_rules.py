@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from app import models  # noqa: F401  (the demo models on db.metadata)
 from app.catalog import DEFAULT_SETTINGS, build_catalog, catalog_from_metadata
-from app.data import importing
+from app.data import imports
 from app.edit.forms import field_specs, form_class, form_values
 from app.extensions import db
 
@@ -43,7 +43,7 @@ DEMO_COLUMNS = [
 EDITABLE_DEMO_COLUMNS = [
     (key, name)
     for key, name in DEMO_COLUMNS
-    if name in importing.importable_columns(DEMO.get(key), ())
+    if name in imports.importable_columns(DEMO.get(key), ())
 ]
 SAMPLES = [
     "",
@@ -86,8 +86,8 @@ def _form_result(app, info, name: str, text: str):
 def _import_result(info, name: str, text: str):
     """(errors, value) of an import cell for ``name`` given ``text``."""
     try:
-        return [], importing.converter(info, name)(text)
-    except importing.BadCell as exc:
+        return [], imports.converter(info, name)(text)
+    except imports.BadCell as exc:
         return [str(exc)], None
 
 
@@ -103,7 +103,7 @@ def test_form_and_import_agree_on_editability(key, name):
     info = DOCUMENTS if key == "corp.documents" else DEMO.get(key)
     specs = field_specs(info, frozenset(), creating=True, fk_modes={})
     (spec,) = [s for s in specs if s.column == name]
-    assert (not spec.read_only) == (name in importing.importable_columns(info, ()))
+    assert (not spec.read_only) == (name in imports.importable_columns(info, ()))
 
 
 @pytest.mark.parametrize(("key", "name"), EDITABLE_DEMO_COLUMNS)
@@ -145,10 +145,10 @@ def test_import_mapped_to_a_read_only_column_is_refused_as_the_form_treats_it(
     THEN the mapping is refused with the reason, before any row is read."""
     specs = field_specs(DOCUMENTS, frozenset(), creating=True, fk_modes={})
     assert next(s for s in specs if s.column == name).read_only
-    parsed = importing.parse(b"title,other\r\nScan 1,0x4142\r\n")
-    checked = importing.Checked()
+    parsed = imports.parse(b"title,other\r\nScan 1,0x4142\r\n")
+    checked = imports.Checked()
     mapping = {"title": "title", "other": name}
-    the_plan = importing.plan(DOCUMENTS, (), parsed.headers, mapping, "insert", checked)
+    the_plan = imports.plan(DOCUMENTS, (), parsed.headers, mapping, "insert", checked)
     assert the_plan is None
     (problem,) = checked.problems
     assert (problem.row, problem.column) == (0, "other")

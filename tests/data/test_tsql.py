@@ -153,7 +153,7 @@ def test_home_count_compiles_to_one_top_capped_count_per_table(scope):
     THEN it is one COUNT over a TOP-capped subquery with the filter inside."""
     from sqlalchemy import column
 
-    from app.data.tables import count_statement
+    from app.data.summaries import count_statement
 
     restricted = Scope(
         scope.info,

@@ -268,7 +268,8 @@ def test_delete_confirmed_removes_row(tf, demo):
         tf.page.get_by_test_id("confirm-delete").click()
 
     assert tf.page.url.endswith(SKILLS)
-    assert flash(tf.page) == [f"{SKILLS_LABEL}: row deleted."]
+    (notice,) = flash(tf.page)
+    assert notice.startswith("Deleted Skill ") and notice.endswith(f"· {name}.")
     tf.assert_clean()
     expect_status(tf, 404)
     tf.goto(detail.removeprefix(tf.base_url), expect_status=404)

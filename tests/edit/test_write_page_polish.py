@@ -12,7 +12,8 @@ from tests.importing.test_import import HEADER, _csv, _person, _upload
 def test_flash_after_delete_is_marked_for_tests_and_names_the_row(world, as_user):
     """GIVEN asset 1
     WHEN Alex deletes it and opens the next page
-    THEN that page shows exactly one flash message, data-testid="flash", saying so."""
+    THEN that page shows exactly one flash message, data-testid="flash", naming
+    the deleted row."""
     client = as_user(ALEX)
     token = by_testid(client.get("/t/corp/assets/1/delete"), "original-token")
     deleted = client.post(
@@ -22,7 +23,7 @@ def test_flash_after_delete_is_marked_for_tests_and_names_the_row(world, as_user
     response = client.get(f"{EMP}/1")  # any page shows the waiting message
     assert response.status_code == 200
     (flash,) = soup(response).select('[data-testid="flash"]')
-    assert "deleted" in flash.get_text()
+    assert flash.get_text(" ", strip=True).startswith("Deleted Asset 1")
     assert flash["role"] == "alert"
 
 

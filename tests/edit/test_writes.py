@@ -11,6 +11,7 @@ from app.access import TableAccess
 from app.data import writes
 from app.extensions import db
 from app.models import AuditLog
+from tests.edit.scopes import write_scope
 from tests.edit.world import WRITE, assets, departments, employees, skills
 
 FULL = TableAccess("corp.employees", WRITE)
@@ -29,15 +30,12 @@ def test_update_row_with_current_rowversion_writes_row_and_audit(world):
     WHEN the email is updated with that rowversion
     THEN the row changes and one audit row holds the old and new email."""
     with world.test_request_context():
-        row = writes.read_row(employees, FULL, {"employee_id": 1})
-        writes.update_row(
-            employees,
-            FULL,
+        row = writes.read(write_scope(employees, FULL), {"employee_id": 1})
+        writes.update(
+            write_scope(employees, FULL, "CONTOSO\\amorgan", _access_for),
             {"employee_id": 1},
             {"email": "alex@contoso.com"},
             {"row_version": row["row_version"]},
-            "CONTOSO\\amorgan",
-            _access_for,
         )
         audit = _audit_rows()
         assert [a["action"] for a in audit] == ["update"]
@@ -51,25 +49,19 @@ def test_update_row_with_stale_rowversion_raises_conflict_with_current(world):
     WHEN the first reader saves with the old rowversion
     THEN Conflict carries the other person's values and nothing is audited."""
     with world.test_request_context():
-        old = writes.read_row(employees, FULL, {"employee_id": 1})
-        writes.update_row(
-            employees,
-            FULL,
+        old = writes.read(write_scope(employees, FULL), {"employee_id": 1})
+        writes.update(
+            write_scope(employees, FULL, "CONTOSO\\pchen", _access_for),
             {"employee_id": 1},
             {"first_name": "Alexandra"},
             {"row_version": old["row_version"]},
-            "CONTOSO\\pchen",
-            _access_for,
         )
         with pytest.raises(writes.Conflict) as caught:
-            writes.update_row(
-                employees,
-                FULL,
+            writes.update(
+                write_scope(employees, FULL, "CONTOSO\\amorgan", _access_for),
                 {"employee_id": 1},
                 {"first_name": "Al"},
                 {"row_version": old["row_version"]},
-                "CONTOSO\\amorgan",
-                _access_for,
             )
         assert caught.value.current["first_name"] == "Alexandra"
         assert len(_audit_rows()) == 1
@@ -81,24 +73,18 @@ def test_update_row_without_rowversion_compares_original_values(world):
     THEN Conflict is raised."""
     acc = TableAccess("corp.assets", WRITE)
     with world.test_request_context():
-        writes.update_row(
-            assets,
-            acc,
+        writes.update(
+            write_scope(assets, acc, "CONTOSO\\pchen", _access_for),
             {"asset_id": 1},
             {"note": "new"},
             {"note": None},
-            "CONTOSO\\pchen",
-            _access_for,
         )
         with pytest.raises(writes.Conflict):
-            writes.update_row(
-                assets,
-                acc,
+            writes.update(
+                write_scope(assets, acc, "CONTOSO\\amorgan", _access_for),
                 {"asset_id": 1},
                 {"note": "mine"},
                 {"note": None},
-                "CONTOSO\\amorgan",
-                _access_for,
             )
 
 
@@ -108,18 +94,17 @@ def test_update_row_deleted_meanwhile_raises_row_gone(world):
     THEN RowGone is raised."""
     acc = TableAccess("corp.assets", WRITE)
     with world.test_request_context():
-        writes.delete_row(
-            assets, acc, {"asset_id": 1}, {"note": None}, "X\\y", _access_for
+        writes.delete(
+            write_scope(assets, acc, "X\\y", _access_for),
+            {"asset_id": 1},
+            {"note": None},
         )
         with pytest.raises(writes.RowGone):
-            writes.update_row(
-                assets,
-                acc,
+            writes.update(
+                write_scope(assets, acc, "X\\y", _access_for),
                 {"asset_id": 1},
                 {"note": "x"},
                 {"note": None},
-                "X\\y",
-                _access_for,
             )
 
 
@@ -130,8 +115,9 @@ def test_insert_row_duplicate_unique_value_names_the_field(world):
     acc = TableAccess("corp.departments", WRITE)
     with world.test_request_context():
         with pytest.raises(writes.FieldErrors) as caught:
-            writes.insert_row(
-                departments, acc, {"code": "IT", "name": "Again"}, "X\\y", _access_for
+            writes.insert(
+                write_scope(departments, acc, "X\\y", _access_for),
+                {"code": "IT", "name": "Again"},
             )
         assert "code" in caught.value.errors
         assert _audit_rows() == []
@@ -144,12 +130,9 @@ def test_insert_row_check_violation_becomes_field_error_and_rolls_back(world):
     acc = TableAccess("corp.employee_skills", WRITE)
     with world.test_request_context():
         with pytest.raises(writes.FieldErrors) as caught:
-            writes.insert_row(
-                skills,
-                acc,
+            writes.insert(
+                write_scope(skills, acc, "X\\y", _access_for),
                 {"employee_id": 3, "skill": "Go", "level": 9},
-                "X\\y",
-                _access_for,
             )
         assert "rule" in str(caught.value)
         assert _audit_rows() == []
@@ -161,8 +144,9 @@ def test_insert_row_returns_generated_key_and_audits(world):
     THEN the generated key comes back and the audit row has it."""
     acc = TableAccess("corp.departments", WRITE)
     with world.test_request_context():
-        pk = writes.insert_row(
-            departments, acc, {"code": "FIN", "name": "Finance"}, "X\\y", _access_for
+        pk = writes.insert(
+            write_scope(departments, acc, "X\\y", _access_for),
+            {"code": "FIN", "name": "Finance"},
         )
         assert pk == {"department_id": 3}
         assert json.loads(_audit_rows()[0]["row_key"]) == {"department_id": 3}
@@ -173,15 +157,12 @@ def test_delete_row_with_referencing_rows_explains_count(world):
     WHEN the employee is deleted
     THEN DeleteRefused says 1 row in corp.assets still points at it."""
     with world.test_request_context():
-        row = writes.read_row(employees, FULL, {"employee_id": 1})
+        row = writes.read(write_scope(employees, FULL), {"employee_id": 1})
         with pytest.raises(writes.DeleteRefused) as caught:
-            writes.delete_row(
-                employees,
-                FULL,
+            writes.delete(
+                write_scope(employees, FULL, "X\\y", _access_for),
                 {"employee_id": 1},
                 {"row_version": row["row_version"]},
-                "X\\y",
-                _access_for,
             )
         assert any(
             "1 row in Assets (corp.assets) still points at this row through "
@@ -216,24 +197,18 @@ def test_reused_update_template_follows_each_save_original_nulls(world):
     acc = TableAccess("corp.assets", WRITE)
     with world.test_request_context():
         for note, original in (("first", None), ("second", "first")):
-            writes.update_row(
-                assets,
-                acc,
+            writes.update(
+                write_scope(assets, acc, "CONTOSO\\pchen", _access_for),
                 {"asset_id": 1},
                 {"note": note},
                 {"note": original},
-                "CONTOSO\\pchen",
-                _access_for,
             )
         with pytest.raises(writes.Conflict) as caught:
-            writes.update_row(
-                assets,
-                acc,
+            writes.update(
+                write_scope(assets, acc, "CONTOSO\\amorgan", _access_for),
                 {"asset_id": 1},
                 {"note": "third"},
                 {"note": None},
-                "CONTOSO\\amorgan",
-                _access_for,
             )
         assert caught.value.current["note"] == "second"
 
@@ -247,32 +222,29 @@ def test_reused_read_and_update_templates_keep_each_callers_row_filter(world):
         "corp.employees", WRITE, row_filter=employees.c.department_id == 2
     )
     with world.test_request_context():
-        row = writes.read_row(employees, FULL, {"employee_id": 1}, "update")
+        row = writes.read(write_scope(employees, FULL), {"employee_id": 1}, "update")
         assert row is not None
-        writes.update_row(
-            employees,
-            FULL,
+        writes.update(
+            write_scope(employees, FULL, "CONTOSO\\amorgan", _access_for),
             {"employee_id": 1},
             {"first_name": "Alexandra"},
             {"row_version": row["row_version"]},
-            "CONTOSO\\amorgan",
-            _access_for,
         )
-        fresh = writes.read_row(employees, FULL, {"employee_id": 1}, "update")
-        assert writes.read_row(employees, limited, {"employee_id": 1}, "update") is None
+        fresh = writes.read(write_scope(employees, FULL), {"employee_id": 1}, "update")
+        assert (
+            writes.read(write_scope(employees, limited), {"employee_id": 1}, "update")
+            is None
+        )
         with pytest.raises(writes.RowGone):
-            writes.update_row(
-                employees,
-                limited,
+            writes.update(
+                write_scope(employees, limited, "CONTOSO\\dkowalski", _access_for),
                 {"employee_id": 1},
                 {"first_name": "Al"},
                 {"row_version": fresh["row_version"]},
-                "CONTOSO\\dkowalski",
-                _access_for,
             )
-        assert writes.read_row(employees, FULL, {"employee_id": 1})["first_name"] == (
-            "Alexandra"
-        )
+        assert writes.read(write_scope(employees, FULL), {"employee_id": 1})[
+            "first_name"
+        ] == ("Alexandra")
 
 
 def test_corp_test_schema_is_wal_with_synchronous_normal_like_app_embedded(world):

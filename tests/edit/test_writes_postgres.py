@@ -38,9 +38,10 @@ from sqlalchemy.exc import DBAPIError
 from app.access import TableAccess
 from app.access import policy as access_policy
 from app.catalog import build_catalog, get_catalog, set_catalog
-from app.data import importing, writes
+from app.data import imports, writes
 from app.extensions import db
 from app.models import AuditLog
+from tests.edit.scopes import write_scope
 from tests.edit.test_conflict_merge import browser_fields
 from tests.edit.world import ALEX, DANA, WRITE, Policy
 
@@ -130,15 +131,14 @@ def test_pg_update_row_with_current_originals_writes_row_and_audit(pg_world):
     WHEN its name is updated with those originals
     THEN the row changes and one audit row holds the old and new name."""
     with pg_world.test_request_context():
-        row = writes.read_row(departments, _access(departments), {"department_id": 1})
-        writes.update_row(
-            departments,
-            _access(departments),
+        row = writes.read(
+            write_scope(departments, _access(departments)), {"department_id": 1}
+        )
+        writes.update(
+            write_scope(departments, _access(departments), ACTOR, _access),
             {"department_id": 1},
             {"name": "IT Services"},
             {"code": row["code"], "name": row["name"]},
-            ACTOR,
-            _access,
         )
         audit = _audit()
         assert [a["action"] for a in audit] == ["update"]
@@ -151,7 +151,9 @@ def test_pg_update_row_changed_by_another_connection_raises_conflict(pg_world):
     WHEN the first user saves with the originals they read
     THEN Conflict carries the other connection's name and no audit row is written."""
     with pg_world.test_request_context():
-        row = writes.read_row(departments, _access(departments), {"department_id": 2})
+        row = writes.read(
+            write_scope(departments, _access(departments)), {"department_id": 2}
+        )
         db.session.rollback()
         other = create_engine(db.engine.url)
         with other.begin() as conn:
@@ -162,14 +164,11 @@ def test_pg_update_row_changed_by_another_connection_raises_conflict(pg_world):
             )
         other.dispose()
         with pytest.raises(writes.Conflict) as caught:
-            writes.update_row(
-                departments,
-                _access(departments),
+            writes.update(
+                write_scope(departments, _access(departments), ACTOR, _access),
                 {"department_id": 2},
                 {"name": "Human Resources"},
                 {"code": row["code"], "name": row["name"]},
-                ACTOR,
-                _access,
             )
         assert caught.value.current["name"] == "People"
         assert _audit() == []
@@ -180,12 +179,9 @@ def test_pg_insert_row_returns_identity_key_and_audits(pg_world):
     WHEN inserted
     THEN the identity value comes back (RETURNING) and the audit row names it."""
     with pg_world.test_request_context():
-        pk = writes.insert_row(
-            departments,
-            _access(departments),
+        pk = writes.insert(
+            write_scope(departments, _access(departments), ACTOR, _access),
             {"code": "FIN", "name": "Finance"},
-            ACTOR,
-            _access,
         )
         assert pk == {"department_id": 3}
         assert json.loads(_audit()[0]["row_key"]) == {"department_id": 3}
@@ -197,12 +193,9 @@ def test_pg_insert_row_refused_by_check_leaves_no_row_and_no_audit(pg_world):
     THEN FieldErrors names level, and neither the row nor an audit row exists."""
     with pg_world.test_request_context():
         with pytest.raises(writes.FieldErrors) as caught:
-            writes.insert_row(
-                people,
-                _access(people),
+            writes.insert(
+                write_scope(people, _access(people), ACTOR, _access),
                 {"login": "CONTOSO\\x", "department_id": 1, "level": 9},
-                ACTOR,
-                _access,
             )
         assert caught.value.errors == {"level": [writes.PLAIN_WORDS["check"]]}
         assert _count(people) == 1
@@ -246,15 +239,14 @@ def test_pg_delete_row_with_referencing_rows_is_refused(pg_world):
     WHEN it is deleted
     THEN DeleteRefused counts the person and the department stays."""
     with pg_world.test_request_context():
-        row = writes.read_row(departments, _access(departments), {"department_id": 1})
+        row = writes.read(
+            write_scope(departments, _access(departments)), {"department_id": 1}
+        )
         with pytest.raises(writes.DeleteRefused) as caught:
-            writes.delete_row(
-                departments,
-                _access(departments),
+            writes.delete(
+                write_scope(departments, _access(departments), ACTOR, _access),
                 {"department_id": 1},
                 {"code": row["code"], "name": row["name"]},
-                ACTOR,
-                _access,
             )
         assert any(
             "1 row in " in r and "(corp.people)" in r for r in caught.value.reasons
@@ -273,16 +265,13 @@ def test_pg_import_refused_midway_writes_nothing(pg_world):
     data = ("\r\n".join(lines) + "\r\n").encode()
     with pg_world.test_request_context():
         info = get_catalog().get("corp.people")
-        parsed = importing.parse(data)
-        mapping = importing.auto_mapping(parsed.headers, info, ())
-        checked = importing.validate(
-            info, _access(people), (), parsed, mapping, "insert", _access
-        )
+        parsed = imports.parse(data)
+        mapping = imports.auto_mapping(parsed.headers, info, ())
+        scope = write_scope(people, _access(people), ACTOR, _access)
+        checked = imports.validate(scope, parsed, mapping, "insert")
         assert checked.total_problems == 0
-        with pytest.raises(importing.ReviewAgain):
-            importing.apply(
-                info, _access(people), (), parsed, mapping, "insert", ACTOR, _access
-            )
+        with pytest.raises(imports.ReviewAgain):
+            imports.apply(scope, parsed, mapping, "insert")
         assert _count(people) == 1
         assert _audit() == []
 
@@ -296,11 +285,10 @@ def test_pg_import_clean_file_inserts_all_with_audit(pg_world):
     data = ("\r\n".join(lines) + "\r\n").encode()
     with pg_world.test_request_context():
         info = get_catalog().get("corp.people")
-        parsed = importing.parse(data)
-        mapping = importing.auto_mapping(parsed.headers, info, ())
-        summary = importing.apply(
-            info, _access(people), (), parsed, mapping, "insert", ACTOR, _access
-        )
+        parsed = imports.parse(data)
+        mapping = imports.auto_mapping(parsed.headers, info, ())
+        scope = write_scope(people, _access(people), ACTOR, _access)
+        summary = imports.apply(scope, parsed, mapping, "insert")
         assert summary.inserted == 2500
         assert _count(people) == 2501
         audit = _audit()

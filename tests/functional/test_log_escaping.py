@@ -69,7 +69,7 @@ def test_app_log_record_with_request_text_stays_one_line(app):
     """GIVEN any logger (an import naming the uploaded file, a table name...)
     WHEN it logs a value holding a newline and a line separator
     THEN the log file gets one line with both escaped."""
-    logging.getLogger("app.data.importing").warning(
+    logging.getLogger("app.data.imports.applying").warning(
         "rejected upload %s", "x.csv\n" + FORGED + "\u2028more"
     )
     lines = [line for line in _log_lines(app) if "rejected upload" in line]

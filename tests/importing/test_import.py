@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.data import importing
+from app.data import imports
 from app.extensions import db
 from app.models import AuditLog
 from tests.edit.world import ALEX, DANA, LINH, employees
@@ -60,7 +60,7 @@ def test_parse_detects_encoding_and_delimiter(data, encoding, delimiter):
     """GIVEN files as Excel writes them
     WHEN parsed
     THEN encoding, delimiter and the accented value come out right."""
-    parsed = importing.parse(data)
+    parsed = imports.parse(data)
     assert (parsed.encoding, parsed.delimiter) == (encoding, delimiter)
     assert list(parsed.rows) == [["1", "é"]]
 
@@ -229,3 +229,19 @@ def test_import_ragged_row_is_reported_with_its_number(world, as_user):
     review = _upload(as_user(ALEX), _csv(HEADER, _person(4), "CONTOSO\\x;X"))
     cells = soup(review).select_one('[data-testid="import-problem-row"] td')
     assert cells.get_text(strip=True) == "2"
+
+
+def test_import_upload_page_breadcrumbs_lead_home_table_import(world, as_user):
+    """GIVEN the employees import page
+    WHEN Alex opens it
+    THEN the crumbs read Home > corp > Employees > Import, the table crumb linking
+    to the list and the last one the current page."""
+    crumbs = by_testid(as_user(ALEX).get(URL), "breadcrumbs").select("li")
+    assert [li.get_text(strip=True) for li in crumbs] == [
+        "Home",
+        "corp",
+        "Employees",
+        "Import",
+    ]
+    assert crumbs[2].a["href"] == "/t/corp/employees"
+    assert crumbs[3]["aria-current"] == "page"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.data import upload_store
-from app.data.upload_store import UploadLimits, UploadRefused
+from app.data.imports import storage as upload_store
+from app.data.imports.storage import UploadLimits, UploadRefused
 from tests.edit.world import ALEX, DANA
 from tests.html import text_of
 

@@ -129,3 +129,20 @@ def test_blueprint_packages_found_include_the_features():
     THEN browse, edit, imports and audit are among them (the rule has teeth)."""
     packages = blueprint_packages(modules())
     assert {"app.browse", "app.edit", "app.imports", "app.audit"} <= packages
+
+
+def signer_violations(parsed: dict[str, ast.Module]) -> list[str]:
+    """Modules other than app.signing importing itsdangerous."""
+    return [
+        name
+        for name, tree in parsed.items()
+        if name != "app.signing"
+        and any(module.split(".")[0] == "itsdangerous" for module, _ in imported(tree))
+    ]
+
+
+def test_modules_importing_itsdangerous_only_the_signer():
+    """GIVEN every module under app/
+    WHEN its imports are read
+    THEN only app.signing imports itsdangerous (one signer of tokens)."""
+    assert signer_violations(modules()) == []

@@ -24,7 +24,6 @@ from app.data.imports.applying import (
     ReviewAgain,
     Summary,
     apply,
-    apply_rows,
 )
 from app.data.imports.mapping import (
     BadCell,
@@ -46,7 +45,7 @@ from app.data.imports.reading import (
     parse,
     sniff_delimiter,
 )
-from app.data.imports.validating import validate, validate_rows
+from app.data.imports.validating import validate
 
 __all__ = [
     "APPLY_BATCH",
@@ -64,7 +63,6 @@ __all__ = [
     "Summary",
     "UnreadableFile",
     "apply",
-    "apply_rows",
     "auto_mapping",
     "converter",
     "decode",
@@ -75,5 +73,4 @@ __all__ = [
     "sniff_delimiter",
     "typed_rows",
     "validate",
-    "validate_rows",
 ]

@@ -8,7 +8,7 @@ import csv
 import logging
 import operator
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -44,18 +44,11 @@ class Summary:
     seconds: float
 
 
-def apply_rows(
-    info: TableInfo,
-    access: TableAccess,
-    hidden: Iterable[str],
-    parsed: ParsedFile,
-    mapping: Mapping[str, str],
-    mode: str,
-    actor: str,
-    access_for: Callable[[Table], TableAccess],
+def apply(
+    scope: Scope, parsed: ParsedFile, mapping: Mapping[str, str], mode: str
 ) -> Summary:
-    """Write a reviewed file in one streaming pass and one transaction, audited;
-    all or nothing.
+    """Write a reviewed file as ``scope``'s caller in one streaming pass and one
+    transaction, audited under their login; all or nothing.
 
     The review listed every problem; this pass re-converts each row (cheap), checks
     on the way what the caller may do (foreign keys they may see, keys they may
@@ -63,13 +56,14 @@ def apply_rows(
     key constraints. Any refusal rolls everything back and raises ReviewAgain (or
     OutsideFilter), so the caller can show the problems again.
     """
+    info, access, hidden, actor = scope.info, scope.access, scope.hidden, scope.actor
     table = info.table
     started = time.perf_counter()
     checked = Checked()
     the_plan = plan(info, hidden, parsed.headers, mapping, mode, checked)
     if the_plan is None:
         raise ReviewAgain("The mapping has problems.")
-    batch = Batch(info, access, the_plan, mode, actor, access_for)
+    batch = Batch(info, access, the_plan, mode, actor, scope.access_for)
     try:
         rows: list[tuple] = []
         for _number, row in typed_rows(parsed, the_plan):
@@ -105,22 +99,6 @@ def apply_rows(
         batch.updated,
     )
     return Summary(batch.inserted, batch.updated, seconds)
-
-
-def apply(
-    scope: Scope, parsed: ParsedFile, mapping: Mapping[str, str], mode: str
-) -> Summary:
-    """Write a reviewed file as ``scope``'s caller, audited under their login."""
-    return apply_rows(
-        scope.info,
-        scope.access,
-        scope.hidden,
-        parsed,
-        mapping,
-        mode,
-        scope.actor,
-        scope.access_for,
-    )
 
 
 APPLY_BATCH = 2000

@@ -20,18 +20,13 @@ from app.data.imports.reading import ParsedFile
 from app.data.scope import Scope
 
 
-def validate_rows(
-    info: TableInfo,
-    access: TableAccess,
-    hidden: Iterable[str],
-    parsed: ParsedFile,
-    mapping: Mapping[str, str],
-    mode: str,
-    access_for: Callable[[Table], TableAccess],
+def validate(
+    scope: Scope, parsed: ParsedFile, mapping: Mapping[str, str], mode: str
 ) -> Checked:
-    """Check every row in one streaming pass (typed rows are not kept: only the
-    keys the database checks need); return the counts and preview, or every
-    problem found."""
+    """Check every row of ``parsed`` as ``scope``'s caller would import it, in one
+    streaming pass (typed rows are not kept: only the keys the database checks
+    need); return the counts and preview, or every problem found."""
+    info, access, hidden = scope.info, scope.access, scope.hidden
     checked = Checked()
     the_plan = plan(info, hidden, parsed.headers, mapping, mode, checked)
     if the_plan is None:
@@ -76,7 +71,7 @@ def validate_rows(
         return checked
     _check_keys(info, access, the_plan, keys, count, mode, checked)
     _check_uniques(info, access, the_plan, unique_seen, keys, checked)
-    _check_references(the_plan, wanted, access_for, checked)
+    _check_references(the_plan, wanted, scope.access_for, checked)
     return checked
 
 
@@ -187,18 +182,3 @@ def _check_references(
                     f"no row {', '.join(map(str, key))} in "
                     f"{writes.table_key(cons.referred_table)} (or you may not see it)",
                 )
-
-
-def validate(
-    scope: Scope, parsed: ParsedFile, mapping: Mapping[str, str], mode: str
-) -> Checked:
-    """Check every row of ``parsed`` as ``scope``'s caller would import it."""
-    return validate_rows(
-        scope.info,
-        scope.access,
-        scope.hidden,
-        parsed,
-        mapping,
-        mode,
-        scope.access_for,
-    )

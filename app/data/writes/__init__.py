@@ -8,8 +8,7 @@ row; foreign-key choices) and ``operations`` (the writes themselves). Callers im
 from here.
 
 The entry points take the caller's ``Scope``: ``read``, ``insert``, ``update``,
-``delete``. ``read_row``, ``insert_row``, ``update_row`` and ``delete_row`` take the
-same parts as loose arguments (the views' calls until they pass the Scope).
+``delete``.
 """
 
 from app.data.db_errors import PLAIN_WORDS, classify_error
@@ -59,16 +58,13 @@ from app.data.writes.keys import (
 from app.data.writes.operations import (
     AccessFor,
     delete,
-    delete_row,
     insert,
-    insert_row,
     read,
-    read_row,
     update,
-    update_row,
 )
 from app.data.writes.references import (
     REFERENCE_COUNT_CAP,
+    Referrer,
     reference_choices,
     reference_lookup,
     references_to,
@@ -88,6 +84,7 @@ __all__ = [
     "AUDIT_FIELDS",
     "PLAIN_WORDS",
     "REFERENCE_COUNT_CAP",
+    "Referrer",
     "UNCOMPARABLE",
     "AccessFor",
     "Conflict",
@@ -107,14 +104,12 @@ __all__ = [
     "concurrency_predicate",
     "current_request_id",
     "delete",
-    "delete_row",
     "delete_statement",
     "dumps",
     "editable_columns",
     "exists_statement",
     "field_errors_from",
     "insert",
-    "insert_row",
     "insert_rows",
     "insert_statement",
     "json_value",
@@ -123,7 +118,6 @@ __all__ = [
     "pk_of",
     "python_value",
     "read",
-    "read_row",
     "read_row_statement",
     "reference_choices",
     "reference_lookup",
@@ -137,7 +131,6 @@ __all__ = [
     "unique_clash_hidden",
     "unique_sets",
     "update",
-    "update_row",
     "update_statement",
     "update_template",
     "write_audit",

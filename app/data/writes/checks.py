@@ -39,6 +39,8 @@ def check_values(
         raise errors
 
 
+# Keyed on the table and the kind of write only: which columns the server manages is
+# the schema's, the same for every caller (hidden columns are checked per access).
 _EDITABLE: dict[tuple[Table, bool], frozenset[str]] = {}
 
 

@@ -53,9 +53,11 @@ class OutsideFilter(WriteError):
 
 @dataclass
 class DeleteRefused(WriteError):
-    """Other rows still point at the row; ``reasons`` say which, in plain words."""
+    """Other rows still point at the row; ``reasons`` say which, in plain words,
+    and ``referrers`` (app.data.writes.references.Referrer) which rows they are."""
 
     reasons: list[str]
+    referrers: list[Any] = field(default_factory=list)
 
     def __str__(self) -> str:
         return " ".join(self.reasons)

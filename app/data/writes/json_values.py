@@ -64,7 +64,7 @@ def python_value(col: Column, value: Any) -> Any:
         python_type = col.type.python_type
     except NotImplementedError:
         python_type = None
-    if isinstance(col.type, ROWVERSION_TYPES | LargeBinary) or python_type is bytes:
+    if isinstance(col.type, (*ROWVERSION_TYPES, LargeBinary)) or python_type is bytes:
         if isinstance(value, str) and value.startswith("0x"):
             return bytes.fromhex(value[2:])
         if isinstance(value, str):

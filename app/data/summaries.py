@@ -1,11 +1,15 @@
-"""The home page's table list: readable tables with capped row counts.
+"""The home page's summaries: readable tables with capped row counts.
 
 Every count is the caller's (row filters apply) and capped. Each table is counted
 by its own statement under a short deadline, on an autocommit connection: one
 table the login cannot read, a broken view or a held lock costs that table's count
-("count unavailable"), never the page. Counts are kept for COUNT_TTL seconds, keyed
-by the table and its compiled row filter (SQL and values), not by the caller: two
-callers whose filter compiles the same share the count.
+("count unavailable"), never the page.
+
+Unfiltered counts are kept for COUNT_TTL seconds, keyed by the table and cap only:
+every caller who may read the table without a row filter sees the same number, and
+whether they may read it at all is decided (``peek_scope``) before the cache is
+asked. A count under a row filter is the caller's rights applied to the data, so it
+is never kept: it is counted on every request.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import Connection, Select
@@ -45,7 +48,7 @@ class TableSummary:
 
 
 class CountCache:
-    """Counts by (table, filter) for ``ttl`` seconds; thread-safe, bounded."""
+    """Unfiltered counts by (table, cap) for ``ttl`` seconds; thread-safe, bounded."""
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl
@@ -103,19 +106,11 @@ def count_statement(scope: Scope, cap: int = COUNT_CAP) -> Select:
     return capped_count_statement(scope.table, clauses, cap)
 
 
-def _hashable(value: Any) -> Hashable:
-    if isinstance(value, list | tuple | set | frozenset):
-        return tuple(_hashable(v) for v in value)
-    return value if isinstance(value, Hashable) else repr(value)
-
-
-def count_key(scope: Scope, cap: int, dialect: Any) -> Hashable:
-    """(table, cap, row filter as SQL, its values): equal for equal filters."""
-    if scope.row_filter is None:
-        return scope.info.key, cap, None
-    compiled = scope.row_filter.compile(dialect=dialect)
-    params = tuple(sorted((k, _hashable(v)) for k, v in compiled.params.items()))
-    return scope.info.key, cap, str(compiled), params
+def count_key(scope: Scope, cap: int) -> Hashable | None:
+    """(table, cap) of an unfiltered count; None (never kept) under a row filter."""
+    if scope.row_filter is not None:
+        return None
+    return scope.info.key, cap
 
 
 def capped_counts(
@@ -125,26 +120,25 @@ def capped_counts(
     if not scopes:
         return []
     cache = count_cache()
-    dialect = db.engine.dialect
-    keys = [count_key(scope, cap, dialect) for scope in scopes]
-    counts: dict[Hashable, RowCount | None] = {}
-    wanted: list[tuple[Hashable, Scope]] = []
-    for key, scope in zip(keys, scopes, strict=True):
-        found, count = cache.get(key)
+    counts: list[RowCount | None] = [None] * len(scopes)
+    wanted: list[tuple[int, Hashable | None, Scope]] = []
+    for at, scope in enumerate(scopes):
+        key = count_key(scope, cap)
+        found, count = cache.get(key) if key is not None else (False, None)
         if found:
-            counts[key] = count
-        elif key not in counts:
-            counts[key] = None
-            wanted.append((key, scope))
+            counts[at] = count
+        else:
+            wanted.append((at, key, scope))
     if wanted:
         # Autocommit: a failed count leaves no aborted transaction behind (PostgreSQL)
         # and holds no locks between tables.
         with db.engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            for key, scope in wanted:
-                counts[key] = _one_count(conn, scope, cap, seconds)
-                cache.put(key, counts[key])
-    return [counts[key] for key in keys]
+            for at, key, scope in wanted:
+                counts[at] = _one_count(conn, scope, cap, seconds)
+                if key is not None:
+                    cache.put(key, counts[at])
+    return counts
 
 
 def _one_count(
