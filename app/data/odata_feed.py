@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
 
 from app.catalog import Catalog, ColumnInfo
 from app.data.counts import exact_count
@@ -32,6 +34,11 @@ from app.identity import Identity
 DEFAULT_PAGE_SIZE = 5_000
 SKIP_FAST_LIMIT = 10_000
 IN_CHUNK = 2_000  # expand lookups stay under SQL Server's 2,100 parameters
+# SQLite hands back dates as ISO text, decimals as REAL and Booleans as 0/1; the
+# feed writes those as JSON directly, so it skips SQLAlchemy's per-value conversion
+# to date/Decimal/bool objects (a third of a page's time). Other drivers already
+# return native values.
+_RAW_SQLITE_KINDS = frozenset({"date", "decimal", "money", "bool"})
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,13 @@ def feed_page(
         )
     )
     table = scope.table
-    stmt = select(*(table.c[n] for n in names))
+    keyed = {s.column.name for s in sort} | {c.name for c in nav_columns}
+    stmt = select(
+        *(
+            table.c[n] if n in keyed else _served(scope.info.columns[n], table, dialect)
+            for n in names
+        )
+    )
     where = [*clauses, keyset] if keyset is not None else clauses
     if where:
         stmt = stmt.where(*where)
@@ -188,6 +201,16 @@ def feed_page(
             (served, False),
         )
     return page
+
+
+def _served(column: ColumnInfo, table: Any, dialect: str) -> ColumnElement[Any]:
+    """The column as selected for the feed: the driver's own value on SQLite for
+    the kinds payload writes from it (columns a keyset token or an expand needs
+    keep their Python types)."""
+    expression = table.c[column.name]
+    if dialect != "sqlite" or column.kind not in _RAW_SQLITE_KINDS:
+        return expression
+    return type_coerce(expression, NullType()).label(column.name)
 
 
 def expand_rows(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import uuid
 from collections.abc import Iterator
 from itertools import repeat
@@ -30,14 +31,34 @@ _QUOTED = '"{}"'.format
 _QUOTED_Z = '"{}Z"'.format
 
 
-def _column_texts(values: list[Any]) -> list[str]:
+def _raw_texts(values: list[Any], kind: str, types: set[type]) -> list[str] | None:
+    """JSON texts of SQLite's own values (REAL or INTEGER decimals, 0/1 Booleans),
+    or None when the column holds anything else (its ISO date text goes through
+    the plain ``str`` path)."""
+    if kind == "bool" and types == {int}:
+        return list(map(_TRUE_FALSE, map(bool, values)))
+    if kind in ("decimal", "money") and types <= {int, float}:
+        if float in types and not all(map(math.isfinite, values)):
+            return None
+        return list(map(repr, values))
+    return None
+
+
+def _column_texts(values: list[Any], kind: str) -> list[str]:
     """JSON texts of one column's values: by C-level ``map`` when every value has
     one plain type (most columns), else value by value."""
     if not values:
         return []
-    first = type(values[0])
-    if None in values or any(type(v) is not first for v in values):
+    types = set(map(type, values))
+    if type(None) in types:
+        texts = iter(_column_texts([v for v in values if v is not None], kind))
+        return ["null" if v is None else next(texts) for v in values]
+    raw = _raw_texts(values, kind, types)
+    if raw is not None:
+        return raw
+    if len(types) != 1:
         return [encode(v) for v in values]
+    first = types.pop()
     if first is int:
         return list(map(str, values))
     if first is str:
@@ -59,7 +80,9 @@ def _row_texts(page: FeedPage, keep: list[int], names: list[str]) -> list[str]:
     """Every row's JSON object, built column by column."""
     if not page.rows or not keep:
         return ["{}"] * len(page.rows)
-    columns = [_column_texts([row[i] for row in page.rows]) for i in keep]
+    values = list(zip(*page.rows, strict=True))
+    kinds = [c.kind for c in page.columns]
+    columns = [_column_texts(list(values[i]), kinds[i]) for i in keep]
     template = "{" + ",".join(n.replace("%", "%%") + "%s" for n in names) + "}"
     return [template % texts for texts in zip(*columns, strict=True)]
 
@@ -74,6 +97,13 @@ def _expanded(page: FeedPage, index: int) -> str:
     return ("," + ",".join(parts)) if parts else ""
 
 
+def _with_expanded(text: str, page: FeedPage, index: int) -> str:
+    extra = _expanded(page, index)
+    if not extra:
+        return text
+    return text[:-1] + (extra[1:] if text == "{}" else extra) + "}"
+
+
 def page_chunks(page: FeedPage, context: str, next_link: str | None) -> Iterator[str]:
     """The collection response: context, count, value rows, nextLink."""
     head = '{"@odata.context":' + _string(context)
@@ -81,13 +111,9 @@ def page_chunks(page: FeedPage, context: str, next_link: str | None) -> Iterator
         head += ',"@odata.count":' + str(page.count)
     yield head + ',"value":['
     keep, names = _prefixes(page.columns)
+    texts = _row_texts(page, keep, names)
     if page.expanded:
-        texts = [
-            _object(names, tuple(row[i] for i in keep))[:-1] + _expanded(page, n) + "}"
-            for n, row in enumerate(page.rows)
-        ]
-    else:
-        texts = _row_texts(page, keep, names)
+        texts = [_with_expanded(t, page, n) for n, t in enumerate(texts)]
     for start in range(0, len(texts), ROWS_PER_CHUNK):
         chunk = ",".join(texts[start : start + ROWS_PER_CHUNK])
         yield ("," if start else "") + chunk
@@ -100,7 +126,5 @@ def page_chunks(page: FeedPage, context: str, next_link: str | None) -> Iterator
 def entity_text(page: FeedPage, context: str) -> str:
     """A single entity response."""
     keep, names = _prefixes(page.columns)
-    text = _object(names, tuple(page.rows[0][i] for i in keep))
-    if page.expanded:
-        text = text[:-1] + _expanded(page, 0) + "}"
+    text = _with_expanded(_object(names, tuple(page.rows[0][i] for i in keep)), page, 0)
     return '{"@odata.context":' + _string(context) + "," + text[1:]
