@@ -13,7 +13,6 @@ from flask import (
     g,
     jsonify,
     request,
-    stream_with_context,
 )
 
 from app.catalog import get_catalog
@@ -26,7 +25,7 @@ from app.odata.budget import budget_for, retry_after
 from app.odata.csdl import metadata_xml, readable_scopes
 from app.odata.list_link import feed_link
 from app.odata.options import feed_query, max_page_size
-from app.odata.payload import entity_text, page_chunks
+from app.odata.payload import entity_text, page_body
 
 bp = Blueprint("odata", __name__, url_prefix="/odata")
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true"
@@ -142,7 +141,7 @@ def resource(resource: str) -> Response:
             args["$top"] = str(page.remaining_top)
         next_link = _root() + name + "?" + urlencode(args)
     response = Response(
-        stream_with_context(page_chunks(page, context, next_link)),
+        page_body(page, context, next_link),
         content_type=JSON_TYPE,
     )
     if page.capped:
