@@ -19,9 +19,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
 from app.catalog import Catalog, ColumnInfo
+from app.catalog.entity_sets import property_columns, property_name
 from app.data.counts import exact_count
 from app.data.export import export_limits
-from app.data.odata_query import ODataError, bad, parse_filter, parse_orderby
+from app.data.odata_query import (
+    ODataError,
+    bad,
+    feed_column,
+    parse_filter,
+    parse_orderby,
+)
 from app.data.query import SortColumn, keyset_after, order_by, sort_signature
 from app.data.rows import get_row
 from app.data.scope import Scope, open_scope, peek_scope
@@ -75,7 +82,7 @@ class FeedPage:
 def navigations(scope: Scope) -> dict[str, tuple[ColumnInfo, Scope]]:
     """Navigation name -> (FK column, target scope) for each visible single-column
     FK whose target the caller may read."""
-    names = set(scope.info.columns)
+    names = set(property_columns(tuple(scope.info.columns)))
     result = {}
     for column in scope.visible:
         if column.fk is None:
@@ -83,8 +90,9 @@ def navigations(scope: Scope) -> dict[str, tuple[ColumnInfo, Scope]]:
         target = peek_scope(scope.identity, scope.catalog, column.fk.ref_key)
         if target is None or column.fk.ref_columns[0] in target.hidden:
             continue
-        base = column.name[:-3] if column.name.endswith("_id") else column.name
-        name = base if base and base not in names else f"{column.name}_ref"
+        prop = property_name(column.name)
+        base = prop[:-3] if prop.endswith("_id") else prop
+        name = base if base and base not in names else f"{prop}_ref"
         result[name] = (column, target)
     return result
 
@@ -93,7 +101,11 @@ def selected(scope: Scope, names: Sequence[str]) -> list[ColumnInfo]:
     """The $select columns (visible ones only), else every visible column."""
     if not names:
         return scope.visible
-    return [scope.column(n, "property") for n in dict.fromkeys(names)]
+    found = {}
+    for name in names:
+        column = feed_column(scope, name)
+        found.setdefault(column.name, column)
+    return list(found.values())
 
 
 def _token_key(scope: Scope) -> str:

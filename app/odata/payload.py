@@ -9,6 +9,7 @@ import uuid
 from itertools import repeat
 from typing import Any
 
+from app.catalog.entity_sets import property_name
 from app.data.odata_feed import FeedPage
 from app.odata.edm import _string, encode, feed_columns
 
@@ -20,7 +21,7 @@ def _object(names: list[str], row: tuple[Any, ...]) -> str:
 def _prefixes(columns: list) -> tuple[list[int], list[str]]:
     served = feed_columns(columns)
     keep = [columns.index(c) for c in served]
-    return keep, [_string(c.name) + ":" for c in served]
+    return keep, [_string(property_name(c.name)) + ":" for c in served]
 
 
 _TRUE_FALSE = {True: "true", False: "false"}.__getitem__
