@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, select, type_coerce
+from sqlalchemy import select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
 from app.catalog import Catalog, ColumnInfo
-from app.catalog.entity_sets import property_columns, property_name
 from app.data.counts import exact_count
 from app.data.export import export_limits
+from app.data.odata_expand import Expansion, expand, navigations
 from app.data.odata_query import (
     ODataError,
     bad,
@@ -31,7 +31,7 @@ from app.data.odata_query import (
 )
 from app.data.query import SortColumn, keyset_after, order_by, sort_signature
 from app.data.rows import get_row
-from app.data.scope import Scope, open_scope, peek_scope
+from app.data.scope import Scope, open_scope
 from app.data.tokens import make_token, read_token
 from app.data.values import encode_row_key
 from app.errors import AppError
@@ -40,7 +40,6 @@ from app.identity import Identity
 
 DEFAULT_PAGE_SIZE = 5_000
 SKIP_FAST_LIMIT = 10_000
-IN_CHUNK = 2_000  # expand lookups stay under SQL Server's 2,100 parameters
 # SQLite hands back dates as ISO text, decimals as REAL and Booleans as 0/1; the
 # feed writes those as JSON directly, so it skips SQLAlchemy's per-value conversion
 # to date/Decimal/bool objects (a third of a page's time). Other drivers already
@@ -70,31 +69,11 @@ class FeedPage:
     scope: Scope
     columns: list[ColumnInfo]
     rows: list[tuple[Any, ...]]
-    expanded: dict[str, tuple[Scope, list[ColumnInfo], list[Any]]] = field(
-        default_factory=dict
-    )
+    expanded: dict[str, Expansion] = field(default_factory=dict)
     count: int | None = None
     next_token: str | None = None
     remaining_top: int | None = None
     capped: bool = False
-
-
-def navigations(scope: Scope) -> dict[str, tuple[ColumnInfo, Scope]]:
-    """Navigation name -> (FK column, target scope) for each visible single-column
-    FK whose target the caller may read."""
-    names = set(property_columns(tuple(scope.info.columns)))
-    result = {}
-    for column in scope.visible:
-        if column.fk is None:
-            continue
-        target = peek_scope(scope.identity, scope.catalog, column.fk.ref_key)
-        if target is None or column.fk.ref_columns[0] in target.hidden:
-            continue
-        prop = property_name(column.name)
-        base = prop[:-3] if prop.endswith("_id") else prop
-        name = base if base and base not in names else f"{prop}_ref"
-        result[name] = (column, target)
-    return result
 
 
 def selected(scope: Scope, names: Sequence[str]) -> list[ColumnInfo]:
@@ -155,7 +134,7 @@ def feed_page(
         keyset = keyset_after(scope, sort, list(token.values), False)
     cap = export_limits()[0]
     size = min(_limit_page(query), max(cap - served, 0))
-    nav_columns = [navs[n][0] for n in query.expand]
+    nav_columns = [navs[n].local for n in query.expand]
     names = list(
         dict.fromkeys(
             [
@@ -194,9 +173,7 @@ def feed_page(
         position = {n: i for i, n in enumerate(names)}
         for name, column in zip(query.expand, nav_columns, strict=True):
             at = position[column.name]
-            page.expanded[name] = expand_rows(
-                navs[name][1], column, [r[at] for r in rows], connection
-            )
+            page.expanded[name] = expand(navs[name], [r[at] for r in rows], connection)
     served += len(rows)
     remaining = None if query.top is None else query.top - len(rows)
     page.remaining_top = remaining
@@ -225,28 +202,6 @@ def _served(column: ColumnInfo, table: Any, dialect: str) -> ColumnElement[Any]:
     return type_coerce(expression, NullType()).label(column.name)
 
 
-def expand_rows(
-    target: Scope, column: ColumnInfo, values: list[Any], connection: Connection
-) -> tuple[Scope, list[ColumnInfo], list[Any]]:
-    """The target rows (visible columns, under its row filter) that ``values`` of
-    FK ``column`` point at: (scope, columns, one row or None per value)."""
-    ref = column.fk.ref_columns[0]
-    columns = target.visible
-    names = list(dict.fromkeys([ref, *(c.name for c in columns)]))
-    table = target.table
-    wanted = list(dict.fromkeys(v for v in values if v is not None))
-    found: dict[Any, tuple] = {}
-    for start in range(0, len(wanted), IN_CHUNK):
-        stmt = select(*(table.c[n] for n in names)).where(
-            table.c[ref].in_(wanted[start : start + IN_CHUNK])
-        )
-        if target.row_filter is not None:
-            stmt = stmt.where(target.row_filter)
-        for row in connection.execute(stmt):
-            found[row[0]] = tuple(row[names.index(c.name)] for c in columns)
-    return target, columns, [found.get(v) if v is not None else None for v in values]
-
-
 def entity(
     identity: Identity | None,
     catalog: Catalog,
@@ -268,8 +223,6 @@ def entity(
     page = FeedPage(scope, columns, [tuple(by_name[c.name] for c in columns)])
     with db.engine.connect() as connection:
         for name in query.expand:
-            column, target = navs[name]
-            page.expanded[name] = expand_rows(
-                target, column, [by_name[column.name]], connection
-            )
+            local = navs[name].local.name
+            page.expanded[name] = expand(navs[name], [by_name[local]], connection)
     return page

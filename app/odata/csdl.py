@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 
 from app.catalog import Catalog, ColumnInfo
 from app.catalog.entity_sets import property_name, set_name
-from app.data.odata_feed import navigations
+from app.data.odata_expand import navigations, partner
 from app.data.scope import Scope, peek_scope
 from app.identity import Identity
 from app.odata.edm import edm_type, facets, feed_columns
@@ -72,15 +72,18 @@ def metadata_xml(identity: Identity | None, catalog: Catalog) -> bytes:
         entity_set = ET.SubElement(
             container, "EntitySet", Name=name, EntityType=f"{NAMESPACE}.{name}"
         )
-        for nav, (_column, target) in navigations(scope).items():
-            target_name = set_name(target.info.key)
-            ET.SubElement(
-                entity,
-                "NavigationProperty",
-                Name=nav,
-                Type=f"{NAMESPACE}.{target_name}",
-                Nullable="true",
+        for nav, navigation in navigations(scope).items():
+            target_name = set_name(navigation.target.info.key)
+            typed = f"{NAMESPACE}.{target_name}"
+            attributes = (
+                {"Type": f"Collection({typed})"}
+                if navigation.many
+                else {"Type": typed, "Nullable": "true"}
             )
+            back = partner(navigation, scope)
+            if back:
+                attributes["Partner"] = back
+            ET.SubElement(entity, "NavigationProperty", Name=nav, **attributes)
             ET.SubElement(
                 entity_set, "NavigationPropertyBinding", Path=nav, Target=target_name
             )

@@ -8,8 +8,10 @@ import math
 import uuid
 from itertools import repeat
 from typing import Any
+from urllib.parse import urlencode
 
-from app.catalog.entity_sets import property_name
+from app.catalog.entity_sets import property_name, set_name
+from app.data.odata_expand import Expansion
 from app.data.odata_feed import FeedPage
 from app.odata.edm import _string, encode, feed_columns
 
@@ -85,24 +87,52 @@ def _row_texts(page: FeedPage, keep: list[int], names: list[str]) -> list[str]:
     return [template % texts for texts in zip(*columns, strict=True)]
 
 
-def _expanded(page: FeedPage, index: int) -> str:
+def _more_link(expansion: Expansion, index: int, root: str) -> str | None:
+    """The child entity set filtered to this parent, past the rows shown (the
+    collection's order is the child set's own key order)."""
+    key = expansion.keys[index]
+    if isinstance(key, bool) or not isinstance(key, int | str):
+        return None
+    literal = str(key) if isinstance(key, int) else "'" + key.replace("'", "''") + "'"
+    nav = expansion.navigation
+    query = urlencode(
+        {
+            "$filter": f"{property_name(nav.remote)} eq {literal}",
+            "$skip": str(len(expansion.rows[index])),
+        }
+    )
+    return root + set_name(nav.target.info.key) + "?" + query
+
+
+def _expanded(page: FeedPage, index: int, root: str) -> str:
     parts = []
-    for name, (_scope, columns, rows) in page.expanded.items():
-        keep, names = _prefixes(columns)
-        row = rows[index]
-        text = "null" if row is None else _object(names, tuple(row[i] for i in keep))
-        parts.append(_string(name) + ":" + text)
+    for name, expansion in page.expanded.items():
+        keep, names = _prefixes(expansion.columns)
+        found = expansion.rows[index]
+        if not expansion.navigation.many:
+            text = "null" if found is None else _object(names, _kept(found, keep))
+            parts.append(_string(name) + ":" + text)
+            continue
+        link = _more_link(expansion, index, root) if expansion.more[index] else None
+        if link:  # annotations come before their property (odata.streaming)
+            parts.append(_string(name + "@odata.nextLink") + ":" + _string(link))
+        objects = ",".join(_object(names, _kept(row, keep)) for row in found)
+        parts.append(_string(name) + ":[" + objects + "]")
     return ("," + ",".join(parts)) if parts else ""
 
 
-def _with_expanded(text: str, page: FeedPage, index: int) -> str:
-    extra = _expanded(page, index)
+def _kept(row: tuple[Any, ...], keep: list[int]) -> tuple[Any, ...]:
+    return tuple(row[i] for i in keep)
+
+
+def _with_expanded(text: str, page: FeedPage, index: int, root: str) -> str:
+    extra = _expanded(page, index, root)
     if not extra:
         return text
     return text[:-1] + (extra[1:] if text == "{}" else extra) + "}"
 
 
-def page_body(page: FeedPage, context: str, next_link: str | None) -> bytes:
+def page_body(page: FeedPage, context: str, next_link: str | None, root: str) -> bytes:
     """The collection response (context, count, value rows, nextLink) as one body.
 
     One page is at most ODATA_PAGE_SIZE rows already fetched, so memory is bounded
@@ -115,7 +145,7 @@ def page_body(page: FeedPage, context: str, next_link: str | None) -> bytes:
     keep, names = _prefixes(page.columns)
     texts = _row_texts(page, keep, names)
     if page.expanded:
-        texts = [_with_expanded(t, page, n) for n, t in enumerate(texts)]
+        texts = [_with_expanded(t, page, n, root) for n, t in enumerate(texts)]
     tail = "]"
     if next_link:
         tail += ',"@odata.nextLink":' + _string(next_link)
@@ -123,8 +153,8 @@ def page_body(page: FeedPage, context: str, next_link: str | None) -> bytes:
     return (head + ',"value":[' + ",".join(texts) + tail + "}").encode("ascii")
 
 
-def entity_text(page: FeedPage, context: str) -> str:
+def entity_text(page: FeedPage, context: str, root: str) -> str:
     """A single entity response."""
     keep, names = _prefixes(page.columns)
-    text = _with_expanded(_object(names, tuple(page.rows[0][i] for i in keep)), page, 0)
+    text = _with_expanded(_object(names, _kept(page.rows[0], keep)), page, 0, root)
     return '{"@odata.context":' + _string(context) + "," + text[1:]

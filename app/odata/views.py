@@ -130,7 +130,7 @@ def resource(resource: str) -> Response:
     if key_text is not None:
         scope = open_scope(g.identity, catalog, key, "read")
         page = entity(g.identity, catalog, key, parse_key(scope, key_text), query)
-        body = entity_text(page, context + "/$entity")
+        body = entity_text(page, context + "/$entity", _root())
         return _headers(Response(body, content_type=JSON_TYPE))
     page = feed_page(g.identity, catalog, key, query)
     next_link = None
@@ -141,7 +141,7 @@ def resource(resource: str) -> Response:
             args["$top"] = str(page.remaining_top)
         next_link = _root() + name + "?" + urlencode(args)
     response = Response(
-        page_body(page, context, next_link),
+        page_body(page, context, next_link, _root()),
         content_type=JSON_TYPE,
     )
     if page.capped:
