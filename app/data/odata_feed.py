@@ -169,7 +169,8 @@ def feed_page(
         more = len(fetched) > size
         rows = fetched[:size]
         width = len(columns)
-        page.rows = [tuple(r[:width]) for r in rows]
+        # Rows are tuples already; only extra sort/expand columns need cutting off.
+        page.rows = rows if width == len(names) else [tuple(r[:width]) for r in rows]
         position = {n: i for i, n in enumerate(names)}
         for name, column in zip(query.expand, nav_columns, strict=True):
             at = position[column.name]
