@@ -107,7 +107,7 @@ def feed_page(
     scope = open_scope(identity, catalog, key, "read")
     dialect = db.engine.dialect.name
     columns = selected(scope, query.select)
-    navs = navigations(scope)
+    navs = navigations(scope) if query.expand else {}
     for name in query.expand:
         if name not in navs:
             raise bad(f"There is no navigation property {name!r} to expand.")
@@ -213,7 +213,7 @@ def entity(
     """One entity by key as a one-row page; 404 outside the row filter."""
     scope = open_scope(identity, catalog, key, "read")
     columns = selected(scope, query.select)
-    navs = navigations(scope)
+    navs = navigations(scope) if query.expand else {}
     for name in query.expand:
         if name not in navs:
             raise bad(f"There is no navigation property {name!r} to expand.")
