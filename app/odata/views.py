@@ -48,6 +48,12 @@ def _check_names(state) -> None:
         check_names(get_catalog())
 
 
+@bp.app_template_filter("odata_set_name")
+def odata_set_name(key: str) -> str:
+    """The entity-set name of table ``key``, for templates (the list's panel)."""
+    return set_name(key)
+
+
 @bp.before_request
 def spend_budget() -> Response | None:
     """429 with Retry-After once the caller's request budget is spent."""
