@@ -20,6 +20,7 @@ from sqlalchemy import and_, false, not_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.catalog import ColumnInfo
+from app.catalog.entity_sets import property_columns, property_name
 from app.catalog.parse import BadValue, parse_value
 from app.data.like import LIKE_ESCAPE, escape_like
 from app.data.query import SortColumn, text_contains, text_prefix
@@ -137,6 +138,19 @@ def coerce(column: ColumnInfo, lit: Literal) -> Any:
         raise bad(f"{column.name}: {exc}.") from None
 
 
+def feed_column(scope: Scope, name: str) -> ColumnInfo:
+    """The visible column whose OData property name is ``name`` (``Order_Date`` for
+    ``Order Date``), or the same 400 for an unknown or hidden one."""
+    column = property_columns(tuple(scope.info.columns)).get(name)
+    if column is None or column in scope.hidden:
+        raise AppError(
+            400,
+            "Unknown column",
+            f"There is no property {name!r} in {scope.info.label}.",
+        )
+    return scope.column(column, "property")
+
+
 class _Parser:
     """Recursive descent over the $filter grammar this feed supports."""
 
@@ -237,7 +251,7 @@ class _Parser:
             return self.function(token.text)
         if nxt is not None and nxt.text == "/":
             raise unsupported("A path (navigation/property) in $filter")
-        return self.scope.column(token.text, "property")
+        return feed_column(self.scope, token.text)
 
     def function(self, name: str) -> ColumnElement[bool]:
         if name not in FUNCTIONS:
@@ -344,7 +358,7 @@ def parse_orderby(scope: Scope, text: str) -> list[SortColumn]:
             raise unsupported("A path in $orderby")
         if len(words) == 2 and words[1] not in ("asc", "desc"):
             raise bad(f"$orderby direction {words[1]!r} is not asc or desc.")
-        column = scope.column(words[0], "property")
+        column = feed_column(scope, words[0])
         if not column.sortable:
             raise bad(f"{column.name} cannot be sorted ({column.limit_note}).")
         if column.name not in seen:
@@ -369,17 +383,20 @@ def parse_key(scope: Scope, text: str) -> list[Any]:
             parts.append([])
         else:
             parts[-1].append(token)
+    columns = property_columns(tuple(scope.info.columns))
     named: dict[str, Literal] = {}
     for part in parts:
         if len(part) == 1 and len(key) == 1:
             lit, name = literal_of(part[0]), key[0]
         elif len(part) == 3 and part[0].kind == "name" and part[1].text == "=":
-            lit, name = literal_of(part[2]), part[0].text
+            lit, name = literal_of(part[2]), columns.get(part[0].text, "")
         else:
             lit, name = None, ""
         if lit is None or lit.kind == "null" or name not in key or name in named:
-            raise bad(f"The key must name {', '.join(key)} once each.")
+            raise bad(
+                f"The key must name {', '.join(map(property_name, key))} once each."
+            )
         named[name] = lit
     if set(named) != set(key):
-        raise bad(f"The key must name {', '.join(key)} once each.")
+        raise bad(f"The key must name {', '.join(map(property_name, key))} once each.")
     return [coerce(scope.info.columns[n], named[n]) for n in key]

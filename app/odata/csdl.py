@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from app.catalog import Catalog
-from app.catalog.entity_sets import set_name
-from app.data.odata_feed import navigations
+from app.catalog import Catalog, ColumnInfo
+from app.catalog.entity_sets import property_name, set_name
+from app.data.odata_expand import navigations, partner
 from app.data.scope import Scope, peek_scope
 from app.identity import Identity
 from app.odata.edm import edm_type, facets, feed_columns
@@ -26,6 +26,13 @@ def readable_scopes(identity: Identity | None, catalog: Catalog) -> list[Scope]:
 def _description(parent: ET.Element, text: str) -> None:
     if text:
         ET.SubElement(parent, "Annotation", Term=f"{CORE}.Description", String=text)
+
+
+def _property_text(column: ColumnInfo) -> str:
+    """The label, and the SQL column's own name when the property's differs."""
+    if property_name(column.name) == column.name:
+        return column.label
+    return f"{column.label} (SQL column [{column.name}])"
 
 
 def metadata_xml(identity: Identity | None, catalog: Catalog) -> bytes:
@@ -51,29 +58,32 @@ def metadata_xml(identity: Identity | None, catalog: Catalog) -> bytes:
         if key_names and len(key_names) == len(keys):
             key = ET.SubElement(entity, "Key")
             for k in key_names:
-                ET.SubElement(key, "PropertyRef", Name=k)
+                ET.SubElement(key, "PropertyRef", Name=property_name(k))
         for column in feed_columns(scope.visible):
             prop = ET.SubElement(
                 entity,
                 "Property",
-                Name=column.name,
+                Name=property_name(column.name),
                 Type=edm_type(column) or "Edm.String",
                 Nullable="true" if column.nullable else "false",
                 **facets(column),
             )
-            _description(prop, column.label)
+            _description(prop, _property_text(column))
         entity_set = ET.SubElement(
             container, "EntitySet", Name=name, EntityType=f"{NAMESPACE}.{name}"
         )
-        for nav, (_column, target) in navigations(scope).items():
-            target_name = set_name(target.info.key)
-            ET.SubElement(
-                entity,
-                "NavigationProperty",
-                Name=nav,
-                Type=f"{NAMESPACE}.{target_name}",
-                Nullable="true",
+        for nav, navigation in navigations(scope).items():
+            target_name = set_name(navigation.target.info.key)
+            typed = f"{NAMESPACE}.{target_name}"
+            attributes = (
+                {"Type": f"Collection({typed})"}
+                if navigation.many
+                else {"Type": typed, "Nullable": "true"}
             )
+            back = partner(navigation, scope)
+            if back:
+                attributes["Partner"] = back
+            ET.SubElement(entity, "NavigationProperty", Name=nav, **attributes)
             ET.SubElement(
                 entity_set, "NavigationPropertyBinding", Path=nav, Target=target_name
             )

@@ -12,7 +12,6 @@ import datetime as dt
 import decimal
 import json
 import math
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,6 @@ from sqlalchemy import BigInteger, Integer, SmallInteger
 
 from app.catalog import ColumnInfo
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _KIND_TYPES = {
     "bool": "Edm.Boolean",
     "float": "Edm.Double",
@@ -79,9 +77,9 @@ def facets(column: ColumnInfo) -> dict[str, str]:
 
 
 def feed_columns(columns: list[ColumnInfo]) -> list[ColumnInfo]:
-    """The columns the feed serves: binary ones and names that are not OData
-    identifiers (``Cost Center``) are left out."""
-    return [c for c in columns if edm_type(c) is not None and _IDENT.match(c.name)]
+    """The columns the feed serves: all but binary ones (names that are not OData
+    identifiers are served under ``property_name``)."""
+    return [c for c in columns if edm_type(c) is not None]
 
 
 _string = json.encoder.encode_basestring_ascii  # the C encoder json.dumps uses

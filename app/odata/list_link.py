@@ -15,7 +15,7 @@ from urllib.parse import quote
 from werkzeug.datastructures import MultiDict
 
 from app.catalog import ColumnInfo
-from app.catalog.entity_sets import set_name
+from app.catalog.entity_sets import property_name, set_name
 from app.catalog.parse import BadValue, parse_value
 from app.data.scope import Scope
 
@@ -52,10 +52,11 @@ def _literal(column: ColumnInfo, text: str) -> str | None:
     return str(value)
 
 
-def _term(scope: Scope, name: str, op: str, value: str) -> str | None:
-    column = scope.info.columns.get(name)
-    if column is None or name in scope.hidden:
+def _term(scope: Scope, column_name: str, op: str, value: str) -> str | None:
+    column = scope.info.columns.get(column_name)
+    if column is None or column_name in scope.hidden:
         return None
+    name = property_name(column_name)
     if op == "empty":
         blank = f" or {name} eq ''" if column.is_string else ""
         return f"({name} eq null{blank})"
@@ -104,7 +105,9 @@ def feed_link(scope: Scope, args: MultiDict, root: str) -> FeedLink:
         searchable = [n for n in scope.info.searchable if n not in scope.hidden]
         match = "contains" if args.get("mode") == "contains" else "startswith"
         if searchable:
-            ors = " or ".join(f"{match}({n},{_quoted(q)})" for n in searchable)
+            ors = " or ".join(
+                f"{match}({property_name(n)},{_quoted(q)})" for n in searchable
+            )
             terms.append(f"({ors})" if len(searchable) > 1 else ors)
     options = []
     if terms:
@@ -113,7 +116,7 @@ def feed_link(scope: Scope, args: MultiDict, root: str) -> FeedLink:
     name = sort.lstrip("-")
     if name and name in scope.info.columns and name not in scope.hidden:
         direction = " desc" if sort.startswith("-") else ""
-        options.append("$orderby=" + quote(name + direction))
+        options.append("$orderby=" + quote(property_name(name) + direction))
     url = root + set_name(scope.info.key) + ("?" + "&".join(options) if options else "")
     m = 'OData.Feed("' + url.replace('"', '""') + '", null, [Implementation="2.0"])'
     return FeedLink(url, m, notes)

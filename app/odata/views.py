@@ -13,7 +13,6 @@ from flask import (
     g,
     jsonify,
     request,
-    stream_with_context,
 )
 
 from app.catalog import get_catalog
@@ -26,7 +25,7 @@ from app.odata.budget import budget_for, retry_after
 from app.odata.csdl import metadata_xml, readable_scopes
 from app.odata.list_link import feed_link
 from app.odata.options import feed_query, max_page_size
-from app.odata.payload import entity_text, page_chunks
+from app.odata.payload import entity_text, page_body
 
 bp = Blueprint("odata", __name__, url_prefix="/odata")
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true"
@@ -47,6 +46,12 @@ def _check_names(state) -> None:
     """Refuse to start when two tables would share an entity-set name."""
     with state.app.app_context():
         check_names(get_catalog())
+
+
+@bp.app_template_filter("odata_set_name")
+def odata_set_name(key: str) -> str:
+    """The entity-set name of table ``key``, for templates (the list's panel)."""
+    return set_name(key)
 
 
 @bp.before_request
@@ -131,7 +136,7 @@ def resource(resource: str) -> Response:
     if key_text is not None:
         scope = open_scope(g.identity, catalog, key, "read")
         page = entity(g.identity, catalog, key, parse_key(scope, key_text), query)
-        body = entity_text(page, context + "/$entity")
+        body = entity_text(page, context + "/$entity", _root())
         return _headers(Response(body, content_type=JSON_TYPE))
     page = feed_page(g.identity, catalog, key, query)
     next_link = None
@@ -142,7 +147,7 @@ def resource(resource: str) -> Response:
             args["$top"] = str(page.remaining_top)
         next_link = _root() + name + "?" + urlencode(args)
     response = Response(
-        stream_with_context(page_chunks(page, context, next_link)),
+        page_body(page, context, next_link, _root()),
         content_type=JSON_TYPE,
     )
     if page.capped:

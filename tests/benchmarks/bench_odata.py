@@ -47,6 +47,12 @@ def _kb(pid: int, field: str) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (and its reaped children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def _get(conn: http.client.HTTPConnection, path: str, headers: dict) -> bytes:
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
@@ -61,6 +67,7 @@ def read_all(port: int, pid: int, first: str, rows_key: str, next_key: str) -> d
     with contextlib.suppress(OSError):  # reset the high-water mark first
         Path(f"/proc/{pid}/clear_refs").write_text("5")
     before = _kb(pid, "VmRSS")
+    cpu_before = _cpu_seconds(pid)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {"Prefer": f"odata.maxpagesize={PAGE}", "Accept": "application/json"}
     path, rows, pages = first, 0, 0
@@ -76,6 +83,7 @@ def read_all(port: int, pid: int, first: str, rows_key: str, next_key: str) -> d
             else (urlsplit(link)._replace(scheme="", netloc="").geturl())
         )
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds(pid) - cpu_before
     conn.close()
     return {
         "rows": rows,
@@ -83,6 +91,8 @@ def read_all(port: int, pid: int, first: str, rows_key: str, next_key: str) -> d
         "seconds": seconds,
         "rows_per_s": rows / seconds if seconds else 0.0,
         "rss_growth_mb": (_kb(pid, "VmHWM") - before) / 1024,
+        "server_cpu_s": cpu,
+        "rows_per_cpu_s": rows / cpu if cpu else 0.0,
     }
 
 
@@ -155,12 +165,20 @@ def main() -> int:
         ) as exc:
             log.warning("Datasette unavailable: %s", exc)
     print(f"\nAll rows through next links, pages of {PAGE:,} ({args.rows:,} rows)")
-    print(f"{'server':<12}{'rows':>10}{'pages':>7}{'s':>8}{'rows/s':>11}{'RSS +MB':>9}")
+    print(
+        f"{'server':<12}{'rows':>10}{'pages':>7}{'s':>8}{'rows/s':>11}{'RSS +MB':>9}"
+        f"{'server CPU s':>14}{'rows/CPU s':>12}"
+    )
     for name, r in results.items():
         print(
             f"{name:<12}{r['rows']:>10,}{r['pages']:>7}{r['seconds']:>8.2f}"
             f"{r['rows_per_s']:>11,.0f}{r['rss_growth_mb']:>9.1f}"
+            f"{r['server_cpu_s']:>14.2f}{r['rows_per_cpu_s']:>12,.0f}"
         )
+    print(
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: on a "
+        "shared machine compare the servers' CPU seconds as well as wall time)"
+    )
     ours = results["Tablefront"]["rows_per_s"]
     theirs = results.get("Datasette", {}).get("rows_per_s")
     print("\nTargets")
@@ -168,6 +186,12 @@ def main() -> int:
     if theirs:
         ratio = ours / theirs
         print(f"  >= 3x Datasette:   {ratio:.2f}x {'ok' if ratio >= 3 else 'MISSED'}")
+        cpu = (
+            results["Datasette"]["server_cpu_s"] / results["Tablefront"]["server_cpu_s"]
+        )
+        print(
+            f"  (server CPU per row: Datasette spends {cpu:.2f}x what Tablefront does)"
+        )
     else:
         print("  >= 3x Datasette:   not measured")
     growth = results["Tablefront"]["rss_growth_mb"]

@@ -41,3 +41,12 @@ def test_feed_link_rows_match_the_list_view(admin):
     assert [str(r["employee_id"]) for r in feed["value"]] == [
         n.lstrip("\ufeff") for n in names
     ]
+
+
+def test_list_page_panel_without_script_shows_absolute_feed_url(admin):
+    """GIVEN a list page as rendered (before its script asks for the view's URL)
+    WHEN the panel's Feed URL field is read THEN it is the entity set's absolute URL,
+    which Excel can open as it is."""
+    doc = soup(admin.get("/t/hr/employees"))
+    field = doc.select_one("[data-testid=feed-panel] [data-testid=feed-url]")
+    assert field["value"] == "http://localhost/odata/hr_employees"
