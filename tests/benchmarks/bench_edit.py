@@ -196,7 +196,7 @@ def main() -> None:
     print(f"{'import peak RSS growth MB':32} {growth:>12.1f}  < 100")
     print(f"{'detail page p50 ms':32} {trip['detail p50 ms']:>12.2f}")
     print(f"{'edit round trip p50 ms':32} {trip['round trip p50 ms']:>12.2f}")
-    print(f"{'round trip / detail':32} {trip['ratio']:>12.2f}  <= 2.0")
+    print(f"{'round trip / detail':32} {trip['ratio']:>12.2f}  <= 2.5 (issue 15)")
     # For reference: the same round trip with the redirected detail page loaded too.
     print(f"{'  + redirected detail p50 ms':32} {trip['with detail p50 ms']:>12.2f}")
     print(f"{'  + redirected detail / detail':32} {trip['with detail ratio']:>12.2f}")
