@@ -407,7 +407,8 @@ def report(results: dict[str, Result], rows: int) -> str:
 
     out += ["", "Targets of issue 15 (Tablefront against the same run):"]
     rows_out: list[tuple[str, float | None, float | None, bool]] = []
-    for s in SCENARIOS:
+    # "Every browse page": the list pages; the detail page has its own target.
+    for s in SCENARIOS[:-1]:
         rows_out.append(
             (f"{LABELS[s]} <= 0.15x Datasette", p50(tf, s), scaled(ds, s, 0.15), True)
         )
@@ -426,6 +427,15 @@ def report(results: dict[str, Result], rows: int) -> str:
             f"  {label:<44} {_fmt(value)} ms vs {_fmt(limit)} ms  "
             f"{_check(value, limit, less)}"
         )
+    # A page the floor itself cannot bring under 0.15x Datasette (the contains scan)
+    # shows it here: the peer ratio of the bare stack.
+    ratios = [
+        f"{s} {p50(fl, s) / p50(ds, s):.2f}x"
+        for s in SCENARIOS[:-1]
+        if p50(fl, s) and p50(ds, s)
+    ]
+    if ratios:
+        out.append("  (the floor against Datasette: " + ", ".join(ratios) + ")")
     for s in SCENARIOS:  # the machine's own jitter shows in the floor's ratio
         ratio = tail_ratio(tf, s)
         floor_ratio = tail_ratio(fl, s)
