@@ -103,6 +103,11 @@ def engine_options(url: URL, config: dict[str, Any]) -> dict[str, Any]:
     # A server connection can go stale (failover, idle timeout): ping before use. A
     # SQLite file cannot, so the embedded database skips the extra round trip.
     options: dict[str, Any] = {"pool_pre_ping": backend != "sqlite"}
+    # Hand out the connection used last: its caches are warm (SQLite's page cache is
+    # per connection) and, on a server, connections left idle can time out.
+    # (An in-memory SQLite database has a pool of one connection per thread.)
+    if backend != "sqlite" or (url.database or ":memory:") != ":memory:":
+        options["pool_use_lifo"] = True
     if config.get("SCHEMA_MAP"):
         options["execution_options"] = {
             "schema_translate_map": dict(config["SCHEMA_MAP"])

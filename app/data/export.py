@@ -25,6 +25,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from flask import current_app
@@ -175,9 +176,7 @@ def _labelled_rows(plan: ExportPlan) -> Iterator[list[list[Any]]]:
     Labels are looked up per batch through the target's access (labels.py): a key
     whose row the caller may not read gets an empty label, the key alone."""
     out = plan.out
-    columns = [c for c in plan.columns if c.name in plan.labelled]
-    positions = [plan.columns.index(c) for c in columns]
-    if not columns:
+    if not plan.labelled:
         for batch in _rows(plan):
             yield [list(row) for row in batch]
         return
@@ -185,30 +184,35 @@ def _labelled_rows(plan: ExportPlan) -> Iterator[list[list[Any]]]:
     # MARS refuses another statement on it until every row has been read.
     with db.engine.connect() as side:
         for batch in _rows(plan):
-            yield _with_labels(plan, out, columns, positions, batch, side)
+            yield _with_labels(plan, out, batch, side)
 
 
 def _with_labels(
     plan: ExportPlan,
     out: list[ExportColumn],
-    columns: list[ColumnInfo],
-    positions: list[int],
     batch: Sequence[Sequence[Any]],
     side: Connection,
 ) -> list[list[Any]]:
     """One batch as file rows, the labels read on ``side``."""
-    picked = [[row[p] for p in positions] for row in batch]
-    sets = fk_labels(plan.scope, columns, picked, connection=side)
+    # The SELECT lists plan.columns in order: the batch's rows are read in place.
+    others = [c.name for c in plan.columns if c.name not in plan.labelled]
+    sets = fk_labels(plan.scope, plan.columns, batch, skip=others, connection=side)
     maps = {name: found.labels for name, found in sets.items()}
+    where = [item.position for item in out]
+    pick = itemgetter(*where) if len(where) > 1 else lambda row: (row[where[0]],)
+    # (index in the file row, position in the SELECT, labels) of each label column:
+    # per row, the values are copied in one go and only the labels looked up.
+    labelled = [
+        (i, item.position, maps.get(item.column.name, {}))
+        for i, item in enumerate(out)
+        if item.label
+    ]
     rows = []
     for row in batch:
-        values = []
-        for item in out:
-            value = row[item.position]
-            if item.label:
-                found = maps.get(item.column.name, {}).get(value)
-                value = None if found is None else found.text
-            values.append(value)
+        values = list(pick(row))
+        for i, p, labels in labelled:
+            found = labels.get(row[p])
+            values[i] = None if found is None else found.text
         rows.append(values)
     return rows
 
@@ -225,23 +229,25 @@ def csv_chunks(plan: ExportPlan) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header for c in out])
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # Text cells get the formula guard inline (no call per value: a million rows
+    # hold millions of them); the few other converters are called.
+    texts = [i for i, f in converters if f is neutralise_formula]
+    others = [(i, f) for i, f in converters if f is not neutralise_formula]
     written = 0
     for batch in _labelled_rows(plan):
         buffer.seek(0)
         buffer.truncate()
-        if converters:
-            batch = [_convert(row, converters) for row in batch]
+        for values in batch:  # fresh lists from _labelled_rows: changed in place
+            for i in texts:
+                value = values[i]
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    values[i] = "'" + value
+            for i, func in others:
+                values[i] = func(values[i])
         writer.writerows(batch)
         written += len(batch)
         yield buffer.getvalue().encode("utf-8")
     log.info("exported %s rows of %s as CSV", written, plan.scope.info.key)
-
-
-def _convert(row, converters) -> list[Any]:
-    values = list(row)
-    for i, func in converters:
-        values[i] = func(values[i])
-    return values
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, select
 
 from app.catalog import Catalog, ColumnInfo, TableInfo
-from app.data.counts import COUNT_CAP, RowCount, capped_count, exact_count
+from app.data.counts import (
+    COUNT_CAP,
+    RowCount,
+    capped_count,
+    capped_count_statement,
+    exact_count,
+)
 from app.data.labels import Label, LabelSet, fk_labels, label_text
 from app.data.query import (
     ListQuery,
@@ -114,6 +120,8 @@ _BASES_MAX = 1024
 # The same with a keyset bound (which values are NULL decides the condition's form;
 # the values themselves are bound parameters, passed when executing).
 _KEYSETS: dict[tuple, Select] = {}
+# A page 1 shape with its capped count folded in (see ``counted``).
+_COUNTED: dict[tuple, Select] = {}
 
 
 def label_joins(
@@ -310,6 +318,23 @@ def chosen_columns(
     return [visible[n] for n in picked]
 
 
+def counted(plan: PlannedList, cap: int) -> Select:
+    """The page's SELECT with its capped count (``capped_count``'s subquery) as a
+    last column; kept per statement shape when the page has no conditions."""
+    if plan.clauses:
+        count = capped_count_statement(plan.scope.table, plan.clauses, cap)
+        return plan.statement.add_columns(count.scalar_subquery())
+    key = (plan.statement, cap)
+    stmt = _COUNTED.get(key)
+    if stmt is None:
+        count = capped_count_statement(plan.scope.table, (), cap)
+        stmt = plan.statement.add_columns(count.scalar_subquery())
+        if len(_COUNTED) >= _BASES_MAX:
+            _COUNTED.clear()
+        _COUNTED[key] = stmt
+    return stmt
+
+
 def _key_param(scope: Scope, column: str, index: int) -> BindParameter:
     """The bound value ``tf_k<index>`` of a keyset bound, typed as ``column``."""
     return bindparam(f"tf_k{index}", type_=scope.table.c[column].type, required=True)
@@ -397,7 +422,12 @@ def scoped_list_page(
         run = connection.execute
         dialect = connection.dialect.name
     plan = plan_list(scope, query, dialect, omit, labels=True)
-    fetched = run(plan.statement, plan.params).all()
+    # Page 1 (or "last") of a search counts its rows in the same SELECT: one
+    # statement per page instead of two (a later page carries its count in the
+    # token, and an exact count needs its own deadline).
+    folded = with_count and not query.exact_count and plan.token_count is None
+    statement = counted(plan, COUNT_CAP) if folded else plan.statement
+    fetched = run(statement, plan.params).all()
     more = len(fetched) > plan.size
     rows = fetched[: plan.size]
     if plan.reverse:
@@ -435,8 +465,10 @@ def scoped_list_page(
         )
     elif plan.token_count is not None:
         count = RowCount(*plan.token_count)
-    elif with_count:
-        count = capped_count(scope.table, plan.clauses, connection=connection)
+    elif folded:
+        # No row: nothing matches (page 1 has no keyset bound to skip rows).
+        n = fetched[0][-1] if fetched else 0
+        count = RowCount(min(n, COUNT_CAP), capped=n > COUNT_CAP)
     carried = (count.value, count.capped) if count and not count.timed_out else None
 
     if query.page == "last":

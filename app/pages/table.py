@@ -106,10 +106,12 @@ def table_rows(
     out = []
     for values, key in zip(rows, row_keys, strict=True):
         href = row_base + key if key is not None else ""
-        cells = [
-            TableCell(name, *(c := fmt(value)), "fk-link" if c.href else "")
-            for name, fmt, value in zip(names, formats, values, strict=True)
-        ]
+        cells = []
+        for name, fmt, value in zip(names, formats, values, strict=True):
+            text, css, title, link = fmt(value)  # no star-unpacking: the hot loop
+            cells.append(
+                TableCell(name, text, css, title, link, "fk-link" if link else "")
+            )
         first = cells[0] if cells else None
         if first_links and href and first is not None and not first.href:
             first.href, first.link = href, "row-link"

@@ -16,7 +16,7 @@ the floor under waitress, Datasette under its own uvicorn server (facets off). F
 every page the client measures p50/p99 latency at 1 connection and requests/s at 8
 connections, then streams a CSV export of every row and reads the server's peak RSS
 growth (VmHWM after resetting it through /proc/<pid>/clear_refs). The table at the end
-shows the figures side by side and checks the targets of the browse issue.
+shows the figures side by side and checks the speed targets of issue 15.
 """
 
 from __future__ import annotations
@@ -353,6 +353,13 @@ def _check(value: float | None, limit: float | None, less: bool = True) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def tail_ratio(r: Result | None, scenario: str) -> float | None:
+    """p99 over p50 of one page (issue 15: at most 5 at 1 connection)."""
+    if r is None or scenario not in r.p50 or not r.p50[scenario]:
+        return None
+    return r.p99[scenario] / r.p50[scenario]
+
+
 def report(results: dict[str, Result], rows: int) -> str:
     """The side-by-side table and the targets, as text."""
     names = list(results)
@@ -398,21 +405,19 @@ def report(results: dict[str, Result], rows: int) -> str:
         v = p50(r, s)
         return v * k if v is not None else None
 
-    out += ["", "Targets (Tablefront p50 against the same run):"]
+    out += ["", "Targets of issue 15 (Tablefront against the same run):"]
     rows_out: list[tuple[str, float | None, float | None, bool]] = []
+    # "Every browse page": the list pages; the detail page has its own target.
+    for s in SCENARIOS[:-1]:
+        rows_out.append(
+            (f"{LABELS[s]} <= 0.15x Datasette", p50(tf, s), scaled(ds, s, 0.15), True)
+        )
+        rows_out.append(
+            (f"{LABELS[s]} <= 0.1x Flask-Admin", p50(tf, s), scaled(fa, s, 0.1), True)
+        )
     for s in ("list", "deep", "sort"):
         rows_out.append(
-            (f"{LABELS[s]} <= 1.5x floor", p50(tf, s), scaled(fl, s, 1.5), True)
-        )
-    rows_out.append(
-        ("deep page <= 1.3x page 1", p50(tf, "deep"), scaled(tf, "list", 1.3), True)
-    )
-    for s in ("prefix", "contains", "filter"):
-        rows_out.append(
-            (f"{LABELS[s]} <= 0.25x Flask-Admin", p50(tf, s), scaled(fa, s, 0.25), True)
-        )
-        rows_out.append(
-            (f"{LABELS[s]} <= 0.5x Datasette", p50(tf, s), scaled(ds, s, 0.5), True)
+            (f"{LABELS[s]} <= 2.5x floor", p50(tf, s), scaled(fl, s, 2.5), True)
         )
     rows_out.append(
         ("detail <= Flask-Admin", p50(tf, "detail"), p50(fa, "detail"), True)
@@ -422,15 +427,31 @@ def report(results: dict[str, Result], rows: int) -> str:
             f"  {label:<44} {_fmt(value)} ms vs {_fmt(limit)} ms  "
             f"{_check(value, limit, less)}"
         )
+    # A page the floor itself cannot bring under 0.15x Datasette (the contains scan)
+    # shows it here: the peer ratio of the bare stack.
+    ratios = [
+        f"{s} {p50(fl, s) / p50(ds, s):.2f}x"
+        for s in SCENARIOS[:-1]
+        if p50(fl, s) and p50(ds, s)
+    ]
+    if ratios:
+        out.append("  (the floor against Datasette: " + ", ".join(ratios) + ")")
+    for s in SCENARIOS:  # the machine's own jitter shows in the floor's ratio
+        ratio = tail_ratio(tf, s)
+        floor_ratio = tail_ratio(fl, s)
+        out.append(
+            f"  {LABELS[s] + ' p99/p50 <= 5x':<44} {_fmt(ratio, '7.2f')} x  "
+            f"(floor {_fmt(floor_ratio, '5.2f')} x)  {_check(ratio, 5.0)}"
+        )
     ex_rate = tf.export_rows_per_s if tf else None
     ex_rss = tf.export_rss_mb if tf else None
     out.append(
-        f"  {'CSV export >= 100,000 rows/s':<44} {_fmt(ex_rate, '9.0f')}        "
-        f"           {_check(ex_rate, 100_000, less=False)}"
+        f"  {'CSV export >= 100,000 rows/s':<44} {_fmt(ex_rate, '9.0f')} rows/s vs"
+        f"   100000  {_check(ex_rate, 100_000, less=False)}"
     )
     out.append(
-        f"  {'CSV export peak RSS growth < 50 MB':<44} {_fmt(ex_rss)} MB          "
-        f"         {_check(ex_rss, 50)}"
+        f"  {'CSV export peak RSS growth < 50 MB':<44} {_fmt(ex_rss)} MB vs "
+        f"     50.0 MB  {_check(ex_rss, 50)}"
     )
     return "\n".join(out)
 

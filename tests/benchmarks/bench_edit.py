@@ -7,7 +7,7 @@ Run: ``.venv/bin/python -m tests.benchmarks.bench_edit [rows]``
    write with executemany, one audit row per row, commit): rows/s (target >= 20,000)
    and the growth of peak RSS (target < 100 MB).
 2. An edit round trip (issue: "GET form, POST, redirect") p50 against the detail
-   page's p50 in the same run (target <= 2x): the form page, then the POST that
+   page's p50 in the same run (target <= 2.5x, issue 15): the form page, the POST that
    saves it, answered with its redirect. The round trip ends at that redirect; the
    page it leads to is the detail page the target measures against. For reference
    the script also prints the round trip with the redirected detail page loaded too
@@ -196,7 +196,7 @@ def main() -> None:
     print(f"{'import peak RSS growth MB':32} {growth:>12.1f}  < 100")
     print(f"{'detail page p50 ms':32} {trip['detail p50 ms']:>12.2f}")
     print(f"{'edit round trip p50 ms':32} {trip['round trip p50 ms']:>12.2f}")
-    print(f"{'round trip / detail':32} {trip['ratio']:>12.2f}  <= 2.0")
+    print(f"{'round trip / detail':32} {trip['ratio']:>12.2f}  <= 2.5 (issue 15)")
     # For reference: the same round trip with the redirected detail page loaded too.
     print(f"{'  + redirected detail p50 ms':32} {trip['with detail p50 ms']:>12.2f}")
     print(f"{'  + redirected detail / detail':32} {trip['with detail ratio']:>12.2f}")

@@ -185,13 +185,7 @@ def test_capped_count_reports_plus_above_the_cap(ctx, monkeypatch):
     """GIVEN a cap lower than the table's rows
     WHEN a page is listed
     THEN the count is capped and shown with a plus."""
-    import app.data.counts as counts
-
-    original = counts.capped_count
-    monkeypatch.setattr(
-        "app.data.listing.capped_count",
-        lambda t, c, **kw: original(t, c, cap=20, **kw),
-    )
+    monkeypatch.setattr("app.data.listing.COUNT_CAP", 20)
     page = list_page(JDOE, ctx.catalog, "shop.items", ListQuery())
     assert page.count.capped and page.count.text == "20+"
 

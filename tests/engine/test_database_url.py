@@ -95,3 +95,25 @@ def test_engine_options_schema_map_becomes_schema_translate_map():
         "hr": "hr_uat",
         "ops": "ops_uat",
     }
+
+
+def test_engine_options_pooled_connections_are_reused_last_in_first_out():
+    """GIVEN a SQLite file and a SQL Server URL
+    WHEN options are built
+    THEN the pool hands out the connection used last (its caches are warm)."""
+    config = settings()
+    lite = engine_options(make_url("sqlite:////tmp/x.db"), config)
+    server = engine_options(make_url("mssql+pyodbc://@s/db?driver=X"), config)
+    assert (lite["pool_use_lifo"], server["pool_use_lifo"]) == (True, True)
+
+
+def test_engine_options_in_memory_sqlite_engine_still_starts():
+    """GIVEN an in-memory SQLite URL (a pool of one connection per thread)
+    WHEN an engine is created with its options
+    THEN it starts and answers (no pool option it cannot take)."""
+    from sqlalchemy import create_engine, text
+
+    url = make_url("sqlite://")
+    engine = create_engine(url, **engine_options(url, settings()))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar() == 1

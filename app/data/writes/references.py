@@ -18,6 +18,7 @@ from flask import has_app_context
 from sqlalchemy import (
     Column,
     ForeignKeyConstraint,
+    Select,
     Table,
     func,
     select,
@@ -129,6 +130,17 @@ def _label_expr(ref: Table, label_columns: Sequence[str], key: Column):
     return cols
 
 
+# The choices SELECT of an unfiltered table shape, built once: SQLAlchemy then finds
+# its compiled form without building and hashing a new statement on every form.
+# Statements only: the rows are read on every form (see reference_choices).
+_CHOICES: dict[tuple, Select] = {}
+_CHOICES_MAX = 1024
+
+
+def _choices_statement(key: Column, label_cols: list[Column], limit: int) -> Select:
+    return select(key, *label_cols).order_by(*label_cols, key).limit(limit + 1)
+
+
 def reference_choices(
     ref: Table,
     key_column: str,
@@ -147,12 +159,16 @@ def reference_choices(
     key = ref.c[key_column]
     hidden = set(access.hidden_columns)
     label_cols = _label_expr(ref, [c for c in label_columns if c not in hidden], key)
-    stmt = (
-        select(key, *label_cols)
-        .where(*row_filter_terms(access))
-        .order_by(*label_cols, key)
-        .limit(limit + 1)
-    )
+    terms = row_filter_terms(access)
+    if terms:  # the caller's row filter: a statement of its own
+        stmt = _choices_statement(key, label_cols, limit).where(*terms)
+    else:
+        shape = (ref, key_column, tuple(c.name for c in label_cols), limit)
+        stmt = _CHOICES.get(shape)
+        if stmt is None:
+            if len(_CHOICES) >= _CHOICES_MAX:
+                _CHOICES.clear()
+            stmt = _CHOICES[shape] = _choices_statement(key, label_cols, limit)
     rows = db.session.execute(stmt).all()
     if len(rows) > limit:
         return None
