@@ -27,6 +27,7 @@ from sqlalchemy import Column, FetchedValue, Table
 from sqlalchemy.dialects import mssql
 from sqlalchemy.types import Integer
 
+from app.catalog.checks import ValueCheck, canonical, table_checks, value_problem
 from app.catalog.model import STRING_KINDS, ColumnInfo
 from app.catalog.ranges import decimal_range, int_range
 from app.mssql_types import is_period_column
@@ -112,6 +113,24 @@ class ColumnRule:
     scale: int | None = None  # decimal places of decimals and money
     max_length: int | None = None  # characters of strings
     parse: Callable[[str], Any] = field(default=lambda text: text, compare=False)
+    rule_check: ValueCheck | None = None  # what the table's CHECKs allow
+
+    @property
+    def choices(self) -> tuple[Any, ...] | None:
+        """The only values a CHECK allows (``status IN (...)``): a select."""
+        return self.rule_check.choices if self.rule_check else None
+
+    def limits(self) -> tuple[Any, Any]:
+        """(min, max) for the input: a CHECK's range inside the type's, when
+        inclusive (an exclusive bound is the rule's message, not an attribute)."""
+        low, high = self.bounds if self.bounds is not None else (None, None)
+        found = self.rule_check
+        if found is not None and self.kind in {"int", "decimal", "money", "float"}:
+            if found.low is not None and found.low_inclusive:
+                low = found.low if low is None else max(low, found.low)
+            if found.high is not None and found.high_inclusive:
+                high = found.high if high is None else min(high, found.high)
+        return low, high
 
     def read_only_reason(self, creating: bool) -> str | None:
         """Why neither a form nor an import may set this column, or None."""
@@ -137,8 +156,9 @@ class ColumnRule:
 
     def flags(self) -> dict[str, Any]:
         """The HTML validation attributes of the rule (min/max, maxlength)."""
-        if self.bounds is not None:
-            return {"min": self.bounds[0], "max": self.bounds[1]}
+        low, high = self.limits()
+        if low is not None or high is not None:
+            return {k: v for k, v in (("min", low), ("max", high)) if v is not None}
         if self.max_length:
             return {"maxlength": self.max_length}
         return {}
@@ -161,10 +181,14 @@ class ColumnRule:
             raise BadInput(
                 f"is {len(value)} characters long; at most {self.max_length} fit"
             )
+        if self.rule_check is not None:
+            problem = value_problem(self.label, self.rule_check, value)
+            if problem is not None:
+                raise BadInput(problem)
 
     def converter(self, creating: bool = True) -> Callable[[str], Any]:
         """Text to value in one call (None for empty): parse, required, check."""
-        parse, check = self.parse, self.check
+        parse, check, rule_check = self.parse, self.check, self.rule_check
         required = self.required(creating)
 
         def convert(text: str) -> Any:
@@ -173,6 +197,7 @@ class ColumnRule:
                 if required:
                     raise BadInput(REQUIRED)
                 return None
+            value = canonical(rule_check, value)
             check(value)
             return value
 
@@ -221,6 +246,34 @@ def _column_rule(info: ColumnInfo) -> ColumnRule:
         scale=scale,
         max_length=length,
         parse=PARSERS.get(kind, _parse_text),
+        rule_check=_value_check(info, kind),
+    )
+
+
+def _value_check(info: ColumnInfo, kind: str) -> ValueCheck | None:
+    """The column's readable CHECKs, constants typed as the column's values."""
+    table = getattr(info.column, "table", None)
+    if table is None:
+        return None
+    found = table_checks(table)[0].get(info.column.name)
+    if found is None or kind not in PARSERS or kind in {"bool", "binary", "other"}:
+        return found
+    parse = PARSERS[kind]
+
+    def typed(value: Any) -> Any:
+        try:  # '2024-01-01' for a date column; 0 for a decimal one
+            return parse(str(value)) if value is not None else None
+        except BadInput:
+            return value
+
+    return ValueCheck(
+        choices=None if found.choices is None else tuple(map(typed, found.choices)),
+        low=typed(found.low),
+        low_inclusive=found.low_inclusive,
+        high=typed(found.high),
+        high_inclusive=found.high_inclusive,
+        excluded=tuple(map(typed, found.excluded)),
+        constraint=found.constraint,
     )
 
 
