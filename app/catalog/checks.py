@@ -204,7 +204,7 @@ def parse_check(text: str) -> Any:
     return _Parser(text).parse()
 
 
-# --- the rules a tree says -------------------------------------------------------------
+# --- the rules a tree says ---
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,9 @@ def read_check(text: str, name: str = "") -> list[tuple[str, ValueCheck] | RowCh
     found: list[tuple[str, ValueCheck] | RowCheck] = []
     for part in parts:
         if isinstance(part, InList):
-            found.append((part.column, ValueCheck(choices=part.values, constraint=name)))
+            found.append(
+                (part.column, ValueCheck(choices=part.values, constraint=name))
+            )
         elif isinstance(part, Compare):
             rule = _compare_rule(part, name)
             if rule is None:
@@ -385,15 +387,13 @@ def table_checks(
 
 def _known(rules: Sequence[Any], by_lower: Mapping[str, str]) -> bool:
     for rule in rules:
-        names = (
-            (rule.left, rule.right) if isinstance(rule, RowCheck) else (rule[0],)
-        )
+        names = (rule.left, rule.right) if isinstance(rule, RowCheck) else (rule[0],)
         if any(n.lower() not in by_lower for n in names):
             return False
     return bool(rules)
 
 
-# --- the words -------------------------------------------------------------------------
+# --- the words ---
 
 AFTER_WORDS = {">": "after", ">=": "after", "<": "before", "<=": "before"}
 NUMBER_WORDS = {
@@ -415,8 +415,11 @@ def shown(value: Any) -> str:
 def range_words(label: str, check: ValueCheck) -> str:
     """'Priority must be 1–4', 'Salary must be at least 0', ..."""
     low, high = check.low, check.high
-    if low is not None and high is not None and check.low_inclusive and (
-        check.high_inclusive
+    if (
+        low is not None
+        and high is not None
+        and check.low_inclusive
+        and (check.high_inclusive)
     ):
         return f"{label} must be {shown(low)}–{shown(high)}"
     parts = []

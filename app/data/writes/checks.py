@@ -171,7 +171,7 @@ def row_exists(
     return any_row(pk_clause(table, pk), *row_filter_terms(access, action))
 
 
-# --- everything the database would check, in one query --------------------------------
+# --- everything the database would check, in one query ---
 
 
 def check_row(
