@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +28,15 @@ from sqlalchemy import Column, FetchedValue, Table
 from sqlalchemy.dialects import mssql
 from sqlalchemy.types import Integer
 
-from app.catalog.checks import ValueCheck, canonical, table_checks, value_problem
-from app.catalog.model import STRING_KINDS, ColumnInfo
+from app.catalog.checks import (
+    RowCheck,
+    ValueCheck,
+    canonical,
+    row_problem,
+    table_checks,
+    value_problem,
+)
+from app.catalog.model import STRING_KINDS, ColumnInfo, TableInfo
 from app.catalog.ranges import decimal_range, int_range
 from app.mssql_types import is_period_column
 
@@ -188,7 +196,7 @@ class ColumnRule:
 
     def converter(self, creating: bool = True) -> Callable[[str], Any]:
         """Text to value in one call (None for empty): parse, required, check."""
-        parse, check, rule_check = self.parse, self.check, self.rule_check
+        parse, check = self.parse, self.check
         required = self.required(creating)
 
         def convert(text: str) -> Any:
@@ -197,7 +205,6 @@ class ColumnRule:
                 if required:
                     raise BadInput(REQUIRED)
                 return None
-            value = canonical(rule_check, value)
             check(value)
             return value
 
@@ -234,6 +241,7 @@ def _column_rule(info: ColumnInfo) -> ColumnRule:
         bounds, scale = (found.low, found.high), found.scale
     elif kind in STRING_KINDS:
         length = getattr(col.type, "length", None)
+    checked = _value_check(info, kind)
     return ColumnRule(
         name=info.name,
         label=info.label,
@@ -245,9 +253,25 @@ def _column_rule(info: ColumnInfo) -> ColumnRule:
         bounds=bounds,
         scale=scale,
         max_length=length,
-        parse=PARSERS.get(kind, _parse_text),
-        rule_check=_value_check(info, kind),
+        parse=_choice_parser(PARSERS.get(kind, _parse_text), checked),
+        rule_check=checked,
     )
+
+
+def _choice_parser(
+    parse: Callable[[str], Any], checked: ValueCheck | None
+) -> Callable[[str], Any]:
+    """A column with a list of allowed values (``status IN (...)``) reads blank
+    text as no value and a listed value in any case as the listed spelling."""
+    if checked is None or checked.choices is None:
+        return parse
+
+    def parse_choice(text: str) -> Any:
+        if not text.strip():
+            return None
+        return canonical(checked, parse(text))
+
+    return parse_choice
 
 
 def _value_check(info: ColumnInfo, kind: str) -> ValueCheck | None:
@@ -297,8 +321,7 @@ def _parse_decimal(text: str) -> Any:
         text = text.strip().replace(" ", "")
         if not text:
             return None
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")  # decimal comma (European Excel)
+        text = _without_thousands(text)
         try:
             value = decimal.Decimal(text)
         except decimal.InvalidOperation:
@@ -306,6 +329,22 @@ def _parse_decimal(text: str) -> Any:
     if not value.is_finite():
         raise BadInput(f"{text.strip()!r} is not a number")
     return value
+
+
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+\.\d+|[-+]?\d{1,3}(?:,\d{3}){2,}")
+THOUSANDS_DOT = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")
+
+
+def _without_thousands(text: str) -> str:
+    """'90,900.00' and '90.900,00' as 90900.00; a lone comma is a decimal comma
+    (European Excel): '1,5' and '1,234' are 1.5 and 1.234. Groups are of three."""
+    if THOUSANDS.fullmatch(text):
+        return text.replace(",", "")
+    if THOUSANDS_DOT.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if "," in text and "." not in text:
+        return text.replace(",", ".")
+    return text
 
 
 def _parse_float(text: str) -> Any:
@@ -391,3 +430,35 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "binary": _parse_untypable,
     "other": _parse_untypable,
 }
+
+
+# --- rules over a whole row (cross-column CHECKs) ---------------------------------
+
+_ROW_CHECKS: dict[int, tuple[Table, list[RowCheck]]] = {}
+
+
+def row_checks(table: Table) -> list[RowCheck]:
+    """The table's cross-column CHECKs we can read (``resolved_at >= opened_at``)."""
+    found = _ROW_CHECKS.get(id(table))
+    if found is None or found[0] is not table:
+        if len(_ROW_CHECKS) >= RULES_MAX:
+            _ROW_CHECKS.clear()
+        found = _ROW_CHECKS[id(table)] = (table, table_checks(table)[1])
+    return found[1]
+
+
+def row_problems(info: TableInfo, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(column, message) for each cross-column CHECK ``values`` break, before the
+    database: "Resolved at must be after Opened at, or the same". A rule with a
+    side missing from ``values`` or NULL is not judged here."""
+    checks = row_checks(info.table)
+    if not checks:
+        return []
+    labels = {n: c.label for n, c in info.columns.items()}
+    kinds = {n: c.kind for n, c in info.columns.items()}
+    found = []
+    for check in checks:
+        problem = row_problem(check, values, labels, kinds)
+        if problem is not None:
+            found.append((check.left, problem))
+    return found
