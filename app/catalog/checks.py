@@ -361,7 +361,9 @@ def table_checks(
     by_lower = {c.name.lower(): c.name for c in table.columns}
     per_column: dict[str, list[ValueCheck]] = {}
     rows: list[RowCheck] = []
-    for cons in table.constraints:
+    # A column's own CHECK (``Column(..., CheckConstraint(...))``) is on the column.
+    found = [*table.constraints, *(k for c in table.columns for k in c.constraints)]
+    for cons in dict.fromkeys(found):
         if not isinstance(cons, CheckConstraint):
             continue
         text = str(getattr(cons.sqltext, "text", cons.sqltext))
