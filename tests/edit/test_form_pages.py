@@ -3,6 +3,10 @@ title, breadcrumbs and flash; every problem at once; decimals at their scale."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from app.catalog import get_catalog
+from app.edit.forms import field_specs, form_data
 from tests.edit.test_edit_pages import EMP, _form_fields
 from tests.edit.world import ALEX
 from tests.html import by_testid, soup, text_of
@@ -86,3 +90,15 @@ def test_edit_accepts_decimal_typed_with_thousands_separators(as_user):
     assert client.post(f"{EMP}/1/edit", data=data).status_code == 302
     page = client.get(f"{EMP}/1/edit")
     assert by_testid(page, "field-salary")["value"] == "90900.00"
+
+
+def test_form_data_decimal_read_with_more_places_shows_the_columns_scale(world):
+    """GIVEN a salary read back as 90900.0000 (as SQL Server's money comes) for a
+    NUMERIC(10, 2) column
+    WHEN the edit form's initial data is made
+    THEN the field shows 90900.00, the column's scale exactly."""
+    with world.test_request_context():
+        info = get_catalog().get("corp.employees")
+        specs = field_specs(info, frozenset(), creating=False, fk_modes={})
+        data = form_data(info, specs, {"salary": Decimal("90900.0000")})
+    assert data["f_salary"] == "90900.00"
