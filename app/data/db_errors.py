@@ -78,6 +78,8 @@ PLAIN_WORDS = {
     "other": "The database refused the change.",
 }
 
+CONSTRAINT_WORDS = {"unique": "unique key", "foreign_key": "reference", "check": "rule"}
+
 # pyodbc: "... (547) (SQLExecDirectW)"; several messages are joined by "; ".
 _NATIVE_CODE = re.compile(r"\((\d{1,6})\)(?=\s*(?:\(SQL\w*\)|;|['\")\]]*\s*$))")
 _SQLSTATE = re.compile(r"^\[?([0-9A-Z]{5})\]?$")
@@ -97,10 +99,21 @@ class Refusal:
     kind: str
     columns: list[str] = field(default_factory=list)
     constraint: str | None = None
+    rule: str = ""  # a CHECK's SQL text, as the models hold it
 
     @property
     def message(self) -> str:
         return PLAIN_WORDS[self.kind]
+
+    @property
+    def described(self) -> str:
+        """The plain words, naming the constraint when the database named one we
+        know (a refusal the checks before the write could not predict)."""
+        if not self.constraint:
+            return self.message
+        what = CONSTRAINT_WORDS.get(self.kind, "rule")
+        rule = f": {self.rule}" if self.rule else ""
+        return f"{self.message[:-1]} ({what} {self.constraint}{rule})."
 
 
 class TransientError(SQLAlchemyError):
@@ -296,7 +309,12 @@ def classify(table: Table, exc: DBAPIError) -> Refusal:
         "other",
     ):
         cons, owner = found
-        return Refusal(_kind_of(cons), _columns_of(cons, owner, table), str(cons.name))
+        rule = ""
+        if isinstance(cons, CheckConstraint):
+            rule = str(getattr(cons.sqltext, "text", cons.sqltext))
+        return Refusal(
+            _kind_of(cons), _columns_of(cons, owner, table), str(cons.name), rule
+        )
     column = getattr(diag, "column_name", None)
     columns = [column] if isinstance(column, str) and column in table.c else []
     columns = (
