@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.catalog import get_catalog
-from app.edit.forms import field_specs, form_data
+from sqlalchemy import func, select
+
+from app import models  # noqa: F401  (the demo models on db.metadata)
+from app.catalog import DEFAULT_SETTINGS, catalog_from_metadata, get_catalog
+from app.catalog.columns import column_rule
+from app.edit.forms import decimal_text, field_specs, form_data
+from app.extensions import db
+from app.pages.cells import formatter
+from tests.edit.test_conflict_merge import _save
 from tests.edit.test_edit_pages import EMP, _form_fields
-from tests.edit.world import ALEX
+from tests.edit.world import ALEX, DANA, employees
 from tests.html import by_testid, soup, text_of
 
 
@@ -43,7 +50,7 @@ def test_edit_save_flash_names_the_row(as_user):
     assert " ".join(flash.get_text(" ").split()).startswith("Saved Employee 1 · ")
 
 
-def test_new_row_with_many_problems_lists_them_all_at_once(as_user):
+def test_new_row_with_many_problems_lists_them_all_at_once(world, as_user):
     """GIVEN a new employee with an empty first name, a negative salary (CHECK
     salary >= 0), an email another employee has and a department that does not
     exist
@@ -53,7 +60,6 @@ def test_new_row_with_many_problems_lists_them_all_at_once(as_user):
     client = as_user(ALEX)
     data = _form_fields(client.get(f"{EMP}/-/new"))
     data.update(
-        f_employee_id="9",
         f_login="CONTOSO\\new",
         f_first_name="",
         f_last_name="New",
@@ -69,7 +75,9 @@ def test_new_row_with_many_problems_lists_them_all_at_once(as_user):
     assert {"#f_first_name", "#f_salary", "#f_email", "#f_department_id"} <= links
     texts = " ".join(li.get_text(" ") for li in items)
     assert "Salary must be at least 0" in texts
-    assert client.get(f"{EMP}/9").status_code == 404
+    with world.app_context():
+        count = db.session.execute(select(func.count()).select_from(employees))
+        assert count.scalar() == 3
 
 
 def test_edit_form_shows_decimal_at_the_columns_scale(as_user):
@@ -102,3 +110,61 @@ def test_form_data_decimal_read_with_more_places_shows_the_columns_scale(world):
         specs = field_specs(info, frozenset(), creating=False, fk_modes={})
         data = form_data(info, specs, {"salary": Decimal("90900.0000")})
     assert data["f_salary"] == "90900.00"
+
+
+def test_form_and_detail_page_show_every_demo_decimal_at_one_scale():
+    """GIVEN every decimal and money column of the demo models
+    WHEN the form's input text and the detail page's text of 90900 are made
+    THEN they show the same decimal places (the form without separators)."""
+    demo = catalog_from_metadata(db.metadata, DEFAULT_SETTINGS)
+    columns = [
+        c
+        for info in demo.tables.values()
+        for c in info.columns.values()
+        if c.kind in {"decimal", "money"}
+    ]
+    assert columns
+    for column in columns:
+        shown = formatter(column, full=True)(Decimal("90900.0000")).text
+        typed = decimal_text(Decimal("90900.0000"), column_rule(column).scale)
+        assert shown.replace(",", "") == typed, column.name
+
+
+def test_conflict_page_names_the_row_in_title_and_crumbs(world, as_user):
+    """GIVEN Alex and Dana open employee 1; Dana saves a new level
+    WHEN Alex saves a new first name
+    THEN the conflict page's heading and breadcrumbs name "Employee 1 · ..."."""
+    url = f"{EMP}/1/edit"
+    alex, dana = as_user(ALEX), as_user(DANA)
+    alex_page = alex.get(url)
+    assert _save(dana, url, {"level": "1"}).status_code == 302
+    conflict = _save(alex, url, {"first_name": "Al"}, page=alex_page)
+    assert conflict.status_code == 409
+    assert "Employee 1 · " in text_of(conflict, "conflict-title")
+    crumbs = _crumbs(conflict)
+    assert crumbs[-2].startswith("Employee 1 · ")
+    assert crumbs[0] == "Home"
+
+
+def test_new_row_flash_names_the_created_row(as_user):
+    """GIVEN a valid new employee
+    WHEN Alex creates it
+    THEN the flash names the new row: "Created Employee <its key> · ..."."""
+    client = as_user(ALEX)
+    data = _form_fields(client.get(f"{EMP}/-/new"))
+    data.update(
+        f_login="CONTOSO\\nina",
+        f_first_name="Nina",
+        f_last_name="Berg",
+        f_email="nberg@contoso.com",
+        f_department_id="1",
+        f_hire_date="2024-01-02",
+    )
+    created = client.post(f"{EMP}/-/new", data=data)
+    assert created.status_code == 302
+    key = created.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    (flash,) = soup(client.get(created.headers["Location"])).select(
+        '[data-testid="flash"]'
+    )
+    text = " ".join(flash.get_text(" ").split())
+    assert text.startswith(f"Created Employee {key} · ")
