@@ -15,7 +15,7 @@ from app.extensions import db
 from app.pages.cells import formatter
 from tests.edit.test_conflict_merge import _save
 from tests.edit.test_edit_pages import EMP, _form_fields
-from tests.edit.world import ALEX, DANA, employees
+from tests.edit.world import ALEX, DANA, assets, employees
 from tests.html import by_testid, soup, text_of
 
 
@@ -168,3 +168,21 @@ def test_new_row_flash_names_the_created_row(as_user):
     )
     text = " ".join(flash.get_text(" ").split())
     assert text.startswith(f"Created Employee {key} · ")
+
+
+def test_edit_cross_column_check_is_refused_before_the_database(world, as_user):
+    """GIVEN asset 1 and CHECK (retired_on IS NULL OR retired_on >= received_on)
+    WHEN Alex saves it retired before it was received
+    THEN the form says "Retired on must be after Received on" at the field and in
+    the summary, and the row is unchanged."""
+    client = as_user(ALEX)
+    data = _form_fields(client.get("/t/corp/assets/1/edit"))
+    data.update(f_received_on="2024-05-01", f_retired_on="2024-04-01")
+    page = client.post("/t/corp/assets/1/edit", data=data)
+    assert page.status_code == 422
+    (item,) = soup(page).select('[data-testid="problem"]')
+    assert item.a["href"] == "#f_retired_on"
+    assert "Retired on must be after Received on" in item.get_text(" ")
+    with world.app_context():
+        row = db.session.execute(select(assets)).mappings().one()
+        assert row["retired_on"] is None
