@@ -352,12 +352,31 @@ def merge(checks: Sequence[ValueCheck]) -> ValueCheck | None:
     return ValueCheck(choices, low, low_inc, high, high_inc, excluded, names)
 
 
+# Read once per Table (the column rules ask once per column); an entry keeps its
+# Table so a rebuilt metadata never reuses another table's rules.
+_TABLE_CHECKS: dict[
+    int, tuple[Table, tuple[dict[str, ValueCheck], list[RowCheck]]]
+] = {}
+TABLE_CHECKS_MAX = 4096
+
+
 def table_checks(
     table: Table,
 ) -> tuple[dict[str, ValueCheck], list[RowCheck]]:
     """The readable CHECKs of ``table``: per column (by its model name) and across
     columns. Names in the SQL text match the model's case-insensitively, as on SQL
     Server; a CHECK naming an unknown column is left to the database."""
+    found = _TABLE_CHECKS.get(id(table))
+    if found is None or found[0] is not table:
+        if len(_TABLE_CHECKS) >= TABLE_CHECKS_MAX:
+            _TABLE_CHECKS.clear()
+        found = _TABLE_CHECKS[id(table)] = (table, _read_table_checks(table))
+    return found[1]
+
+
+def _read_table_checks(
+    table: Table,
+) -> tuple[dict[str, ValueCheck], list[RowCheck]]:
     by_lower = {c.name.lower(): c.name for c in table.columns}
     per_column: dict[str, list[ValueCheck]] = {}
     rows: list[RowCheck] = []

@@ -434,17 +434,10 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 
 # --- rules over a whole row (cross-column CHECKs) ---------------------------------
 
-_ROW_CHECKS: dict[int, tuple[Table, list[RowCheck]]] = {}
-
 
 def row_checks(table: Table) -> list[RowCheck]:
     """The table's cross-column CHECKs we can read (``resolved_at >= opened_at``)."""
-    found = _ROW_CHECKS.get(id(table))
-    if found is None or found[0] is not table:
-        if len(_ROW_CHECKS) >= RULES_MAX:
-            _ROW_CHECKS.clear()
-        found = _ROW_CHECKS[id(table)] = (table, table_checks(table)[1])
-    return found[1]
+    return table_checks(table)[1]
 
 
 def row_problems(info: TableInfo, values: Mapping[str, Any]) -> list[tuple[str, str]]:

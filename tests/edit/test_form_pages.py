@@ -10,13 +10,15 @@ from sqlalchemy import func, select
 from app import models  # noqa: F401  (the demo models on db.metadata)
 from app.catalog import DEFAULT_SETTINGS, catalog_from_metadata, get_catalog
 from app.catalog.columns import column_rule
-from app.edit.forms import decimal_text, field_specs, form_data
+from app.edit.forms import decimal_text, field_specs, form_class, form_data
 from app.extensions import db
 from app.pages.cells import formatter
 from tests.edit.test_conflict_merge import _save
 from tests.edit.test_edit_pages import EMP, _form_fields
 from tests.edit.world import ALEX, DANA, assets, employees
 from tests.html import by_testid, soup, text_of
+
+DEMO = catalog_from_metadata(db.metadata, DEFAULT_SETTINGS)
 
 
 def _crumbs(response) -> list[str]:
@@ -116,10 +118,9 @@ def test_form_and_detail_page_show_every_demo_decimal_at_one_scale():
     """GIVEN every decimal and money column of the demo models
     WHEN the form's input text and the detail page's text of 90900 are made
     THEN they show the same decimal places (the form without separators)."""
-    demo = catalog_from_metadata(db.metadata, DEFAULT_SETTINGS)
     columns = [
         c
-        for info in demo.tables.values()
+        for info in DEMO.tables.values()
         for c in info.columns.values()
         if c.kind in {"decimal", "money"}
     ]
@@ -186,3 +187,27 @@ def test_edit_cross_column_check_is_refused_before_the_database(world, as_user):
     with world.app_context():
         row = db.session.execute(select(assets)).mappings().one()
         assert row["retired_on"] is None
+
+
+def test_new_row_check_between_gives_the_input_min_and_max(as_user):
+    """GIVEN employee skills with CHECK (level BETWEEN 1 AND 5) on a tinyint
+    WHEN Alex opens the new-row form
+    THEN the level input has min 1 and max 5 (not the tinyint's 0..255)."""
+    level = by_testid(as_user(ALEX).get("/t/corp/employee_skills/-/new"), "field-level")
+    assert (level["min"], level["max"]) == ("1", "5")
+
+
+def test_form_check_in_list_column_is_a_select_of_the_allowed_values(world):
+    """GIVEN the demo tickets' CHECK (status IN ('open', ...))
+    WHEN a new-ticket form is built
+    THEN status is a select of exactly the allowed values (and an empty choice)."""
+    info = DEMO.get("ops.tickets")
+    specs = field_specs(info, frozenset(), creating=True, fk_modes={})
+    spec = next(s for s in specs if s.column == "status")
+    with world.test_request_context(method="GET"):
+        form = form_class(info, specs, creating=True)(formdata=None)
+        field = form[spec.field_name]
+        options = [value for value, *_rest in field.iter_choices()]
+        html = str(field())
+    assert options == ["", "open", "in_progress", "waiting", "resolved", "closed"]
+    assert html.startswith("<select")
