@@ -354,15 +354,12 @@ def merge(checks: Sequence[ValueCheck]) -> ValueCheck | None:
 
 # Read once per Table (the column rules ask once per column); an entry keeps its
 # Table so a rebuilt metadata never reuses another table's rules.
-_TABLE_CHECKS: dict[
-    int, tuple[Table, tuple[dict[str, ValueCheck], list[RowCheck]]]
-] = {}
+TableChecks = tuple[dict[str, ValueCheck], list[RowCheck]]
+_TABLE_CHECKS: dict[int, tuple[Table, TableChecks]] = {}
 TABLE_CHECKS_MAX = 4096
 
 
-def table_checks(
-    table: Table,
-) -> tuple[dict[str, ValueCheck], list[RowCheck]]:
+def table_checks(table: Table) -> TableChecks:
     """The readable CHECKs of ``table``: per column (by its model name) and across
     columns. Names in the SQL text match the model's case-insensitively, as on SQL
     Server; a CHECK naming an unknown column is left to the database."""
@@ -374,9 +371,7 @@ def table_checks(
     return found[1]
 
 
-def _read_table_checks(
-    table: Table,
-) -> tuple[dict[str, ValueCheck], list[RowCheck]]:
+def _read_table_checks(table: Table) -> TableChecks:
     by_lower = {c.name.lower(): c.name for c in table.columns}
     per_column: dict[str, list[ValueCheck]] = {}
     rows: list[RowCheck] = []
