@@ -99,7 +99,6 @@ class Refusal:
     kind: str
     columns: list[str] = field(default_factory=list)
     constraint: str | None = None
-    rule: str = ""  # a CHECK's SQL text, as the models hold it
 
     @property
     def message(self) -> str:
@@ -111,9 +110,10 @@ class Refusal:
         know (a refusal the checks before the write could not predict)."""
         if not self.constraint:
             return self.message
+        # The name only, not a CHECK's text: that may name a column hidden from
+        # the caller.
         what = CONSTRAINT_WORDS.get(self.kind, "rule")
-        rule = f": {self.rule}" if self.rule else ""
-        return f"{self.message[:-1]} ({what} {self.constraint}{rule})."
+        return f"{self.message[:-1]} ({what} {self.constraint})."
 
 
 class TransientError(SQLAlchemyError):
@@ -309,12 +309,7 @@ def classify(table: Table, exc: DBAPIError) -> Refusal:
         "other",
     ):
         cons, owner = found
-        rule = ""
-        if isinstance(cons, CheckConstraint):
-            rule = str(getattr(cons.sqltext, "text", cons.sqltext))
-        return Refusal(
-            _kind_of(cons), _columns_of(cons, owner, table), str(cons.name), rule
-        )
+        return Refusal(_kind_of(cons), _columns_of(cons, owner, table), str(cons.name))
     column = getattr(diag, "column_name", None)
     columns = [column] if isinstance(column, str) and column in table.c else []
     columns = (

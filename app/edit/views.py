@@ -63,7 +63,8 @@ bp = Blueprint("edit", __name__, url_prefix="/t")
 
 
 def _labels(scope: Scope) -> dict[str, str]:
-    return {n: c.label for n, c in scope.info.columns.items()}
+    """Labels of the columns the caller sees: messages name no other column."""
+    return {n: c.label for n, c in scope.info.columns.items() if n not in scope.hidden}
 
 
 def _gone(info: TableInfo) -> AppError:
@@ -215,7 +216,12 @@ def _all_problems(
     already refused, the UNIQUE and FK checks in one query (otherwise the write
     runs that same query in its transaction). Whole-row messages are returned."""
     errors = writes.FieldErrors()
-    for column, message in row_problems(scope.info, {**(row or {}), **values}):
+    # Hidden columns are left out: a rule over one is the database's to refuse,
+    # and its message must not name a column the caller may not see.
+    merged = {
+        k: v for k, v in {**(row or {}), **values}.items() if k not in scope.hidden
+    }
+    for column, message in row_problems(scope.info, merged):
         errors.add(column, message)
     refused = bool(errors.errors) or any(
         form[s.field_name].errors for s in specs if not s.read_only

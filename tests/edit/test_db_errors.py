@@ -111,7 +111,7 @@ def test_field_errors_from_check_refusal_names_its_column():
     assert errors.errors == {
         "quantity": [
             "This value is not allowed by a rule of the database "
-            "(rule CK_orders_quantity: quantity > 0)."
+            "(rule CK_orders_quantity)."
         ]
     }
 

@@ -3,9 +3,10 @@ title, breadcrumbs and flash; every problem at once; decimals at their scale."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import models  # noqa: F401  (the demo models on db.metadata)
 from app.catalog import DEFAULT_SETTINGS, catalog_from_metadata, get_catalog
@@ -211,3 +212,23 @@ def test_form_check_in_list_column_is_a_select_of_the_allowed_values(world):
         html = str(field())
     assert options == ["", "open", "in_progress", "waiting", "resolved", "closed"]
     assert html.startswith("<select")
+
+
+def test_cross_column_refusal_never_names_a_hidden_column(world, as_user, policy):
+    """GIVEN asset 1 received on 2024-05-01, a received date hidden from Dana, and
+    CHECK (retired_on IS NULL OR retired_on >= received_on)
+    WHEN Dana saves it retired on 2024-04-01
+    THEN nothing is saved and no message names "Received on" (the database's
+    refusal names only its constraint)."""
+    policy.give(DANA, assets, hidden=frozenset({"received_on"}))
+    with world.app_context():
+        db.session.execute(update(assets).values(received_on=dt.date(2024, 5, 1)))
+        db.session.commit()
+    client = as_user(DANA)
+    data = _form_fields(client.get("/t/corp/assets/1/edit"))
+    data["f_retired_on"] = "2024-04-01"
+    page = client.post("/t/corp/assets/1/edit", data=data)
+    assert page.status_code == 422
+    shown = " ".join(soup(page).get_text(" ").split())
+    assert "ck_assets_retired" in shown
+    assert "Received on" not in shown and "received_on" not in shown

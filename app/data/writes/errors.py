@@ -68,6 +68,8 @@ def field_errors_from(
     refusal = db_errors.classify(table, exc)
     errors = FieldErrors()
     columns, message = refusal.columns, refusal.described
+    if labels is not None:  # a column without a label is hidden from the caller
+        columns = [c for c in columns if c in labels]
     if len(columns) == 1:
         errors.add(columns[0], message)
     else:
