@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,15 @@ from sqlalchemy import Column, FetchedValue, Table
 from sqlalchemy.dialects import mssql
 from sqlalchemy.types import Integer
 
-from app.catalog.model import STRING_KINDS, ColumnInfo
+from app.catalog.checks import (
+    RowCheck,
+    ValueCheck,
+    canonical,
+    row_problem,
+    table_checks,
+    value_problem,
+)
+from app.catalog.model import STRING_KINDS, ColumnInfo, TableInfo
 from app.catalog.ranges import decimal_range, int_range
 from app.mssql_types import is_period_column
 
@@ -112,6 +121,24 @@ class ColumnRule:
     scale: int | None = None  # decimal places of decimals and money
     max_length: int | None = None  # characters of strings
     parse: Callable[[str], Any] = field(default=lambda text: text, compare=False)
+    rule_check: ValueCheck | None = None  # what the table's CHECKs allow
+
+    @property
+    def choices(self) -> tuple[Any, ...] | None:
+        """The only values a CHECK allows (``status IN (...)``): a select."""
+        return self.rule_check.choices if self.rule_check else None
+
+    def limits(self) -> tuple[Any, Any]:
+        """(min, max) for the input: a CHECK's range inside the type's, when
+        inclusive (an exclusive bound is the rule's message, not an attribute)."""
+        low, high = self.bounds if self.bounds is not None else (None, None)
+        found = self.rule_check
+        if found is not None and self.kind in {"int", "decimal", "money", "float"}:
+            if found.low is not None and found.low_inclusive:
+                low = found.low if low is None else max(low, found.low)
+            if found.high is not None and found.high_inclusive:
+                high = found.high if high is None else min(high, found.high)
+        return low, high
 
     def read_only_reason(self, creating: bool) -> str | None:
         """Why neither a form nor an import may set this column, or None."""
@@ -137,8 +164,9 @@ class ColumnRule:
 
     def flags(self) -> dict[str, Any]:
         """The HTML validation attributes of the rule (min/max, maxlength)."""
-        if self.bounds is not None:
-            return {"min": self.bounds[0], "max": self.bounds[1]}
+        low, high = self.limits()
+        if low is not None or high is not None:
+            return {k: v for k, v in (("min", low), ("max", high)) if v is not None}
         if self.max_length:
             return {"maxlength": self.max_length}
         return {}
@@ -161,6 +189,10 @@ class ColumnRule:
             raise BadInput(
                 f"is {len(value)} characters long; at most {self.max_length} fit"
             )
+        if self.rule_check is not None:
+            problem = value_problem(self.label, self.rule_check, value)
+            if problem is not None:
+                raise BadInput(problem)
 
     def converter(self, creating: bool = True) -> Callable[[str], Any]:
         """Text to value in one call (None for empty): parse, required, check."""
@@ -209,6 +241,7 @@ def _column_rule(info: ColumnInfo) -> ColumnRule:
         bounds, scale = (found.low, found.high), found.scale
     elif kind in STRING_KINDS:
         length = getattr(col.type, "length", None)
+    checked = _value_check(info, kind)
     return ColumnRule(
         name=info.name,
         label=info.label,
@@ -220,7 +253,51 @@ def _column_rule(info: ColumnInfo) -> ColumnRule:
         bounds=bounds,
         scale=scale,
         max_length=length,
-        parse=PARSERS.get(kind, _parse_text),
+        parse=_choice_parser(PARSERS.get(kind, _parse_text), checked),
+        rule_check=checked,
+    )
+
+
+def _choice_parser(
+    parse: Callable[[str], Any], checked: ValueCheck | None
+) -> Callable[[str], Any]:
+    """A column with a list of allowed values (``status IN (...)``) reads blank
+    text as no value and a listed value in any case as the listed spelling."""
+    if checked is None or checked.choices is None:
+        return parse
+
+    def parse_choice(text: str) -> Any:
+        if not text.strip():
+            return None
+        return canonical(checked, parse(text))
+
+    return parse_choice
+
+
+def _value_check(info: ColumnInfo, kind: str) -> ValueCheck | None:
+    """The column's readable CHECKs, constants typed as the column's values."""
+    table = getattr(info.column, "table", None)
+    if table is None:
+        return None
+    found = table_checks(table)[0].get(info.column.name)
+    if found is None or kind not in PARSERS or kind in {"bool", "binary", "other"}:
+        return found
+    parse = PARSERS[kind]
+
+    def typed(value: Any) -> Any:
+        try:  # '2024-01-01' for a date column; 0 for a decimal one
+            return parse(str(value)) if value is not None else None
+        except BadInput:
+            return value
+
+    return ValueCheck(
+        choices=None if found.choices is None else tuple(map(typed, found.choices)),
+        low=typed(found.low),
+        low_inclusive=found.low_inclusive,
+        high=typed(found.high),
+        high_inclusive=found.high_inclusive,
+        excluded=tuple(map(typed, found.excluded)),
+        constraint=found.constraint,
     )
 
 
@@ -244,8 +321,7 @@ def _parse_decimal(text: str) -> Any:
         text = text.strip().replace(" ", "")
         if not text:
             return None
-        if "," in text and "." not in text:
-            text = text.replace(",", ".")  # decimal comma (European Excel)
+        text = _without_thousands(text)
         try:
             value = decimal.Decimal(text)
         except decimal.InvalidOperation:
@@ -253,6 +329,22 @@ def _parse_decimal(text: str) -> Any:
     if not value.is_finite():
         raise BadInput(f"{text.strip()!r} is not a number")
     return value
+
+
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+\.\d+|[-+]?\d{1,3}(?:,\d{3}){2,}")
+THOUSANDS_DOT = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")
+
+
+def _without_thousands(text: str) -> str:
+    """'90,900.00' and '90.900,00' as 90900.00; a lone comma is a decimal comma
+    (European Excel): '1,5' and '1,234' are 1.5 and 1.234. Groups are of three."""
+    if THOUSANDS.fullmatch(text):
+        return text.replace(",", "")
+    if THOUSANDS_DOT.fullmatch(text):
+        return text.replace(".", "").replace(",", ".")
+    if "," in text and "." not in text:
+        return text.replace(",", ".")
+    return text
 
 
 def _parse_float(text: str) -> Any:
@@ -338,3 +430,28 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "binary": _parse_untypable,
     "other": _parse_untypable,
 }
+
+
+# --- rules over a whole row (cross-column CHECKs) ---------------------------------
+
+
+def row_checks(table: Table) -> list[RowCheck]:
+    """The table's cross-column CHECKs we can read (``resolved_at >= opened_at``)."""
+    return table_checks(table)[1]
+
+
+def row_problems(info: TableInfo, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(column, message) for each cross-column CHECK ``values`` break, before the
+    database: "Resolved at must be after Opened at, or the same". A rule with a
+    side missing from ``values`` or NULL is not judged here."""
+    checks = row_checks(info.table)
+    if not checks:
+        return []
+    labels = {n: c.label for n, c in info.columns.items()}
+    kinds = {n: c.kind for n, c in info.columns.items()}
+    found = []
+    for check in checks:
+        problem = row_problem(check, values, labels, kinds)
+        if problem is not None:
+            found.append((check.left, problem))
+    return found

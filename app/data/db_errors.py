@@ -78,6 +78,8 @@ PLAIN_WORDS = {
     "other": "The database refused the change.",
 }
 
+CONSTRAINT_WORDS = {"unique": "unique key", "foreign_key": "reference", "check": "rule"}
+
 # pyodbc: "... (547) (SQLExecDirectW)"; several messages are joined by "; ".
 _NATIVE_CODE = re.compile(r"\((\d{1,6})\)(?=\s*(?:\(SQL\w*\)|;|['\")\]]*\s*$))")
 _SQLSTATE = re.compile(r"^\[?([0-9A-Z]{5})\]?$")
@@ -101,6 +103,17 @@ class Refusal:
     @property
     def message(self) -> str:
         return PLAIN_WORDS[self.kind]
+
+    @property
+    def described(self) -> str:
+        """The plain words, naming the constraint when the database named one we
+        know (a refusal the checks before the write could not predict)."""
+        if not self.constraint:
+            return self.message
+        # The name only, not a CHECK's text: that may name a column hidden from
+        # the caller.
+        what = CONSTRAINT_WORDS.get(self.kind, "rule")
+        return f"{self.message[:-1]} ({what} {self.constraint})."
 
 
 class TransientError(SQLAlchemyError):

@@ -212,6 +212,42 @@ class RuleYesNoField(RuleParsed, SelectField):
             super().pre_validate(form)
 
 
+class RuleChoiceField(RuleParsed, SelectField):
+    """A select of the values a CHECK lists (``status IN (...)``); the data is the
+    parsed value, and the rule's check refuses anything else in its words."""
+
+    wtforms_type = "SelectField"
+
+    def __init__(self, *args: Any, rule: ColumnRule, **kwargs: Any) -> None:
+        parse = rule.parse
+
+        def coerce(value: Any) -> Any:  # a choice's text as the parsed value
+            if not isinstance(value, str):
+                return value
+            try:
+                return parse(value)
+            except BadInput:
+                return value
+
+        super().__init__(*args, rule=rule, coerce=coerce, **kwargs)
+
+    def _value(self) -> Any:  # a select shows its data, not raw text
+        return SelectField._value(self)
+
+    def pre_validate(self, form: Any) -> None:
+        """Nothing: RuleCheck says what is allowed."""
+
+
+def choice_options(rule: ColumnRule, current: Any = None) -> list[SelectChoice]:
+    """(value, text) options of a CHECK-listed column, plus a stored value it does
+    not list (an old row): shown, not lost."""
+    listed = [str(v) for v in rule.choices or ()]
+    options = [SelectChoice("", "—")] + [SelectChoice(v, v) for v in listed]
+    if current is not None and str(current) not in listed:
+        options.append(SelectChoice(str(current), str(current)))
+    return options
+
+
 def field_name(column: str) -> str:
     """An HTML-safe field name for a column (spaces and symbols become _)."""
     return "f_" + re.sub(r"\W", "_", column)
@@ -238,6 +274,15 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
             spec.label, validators=validators, render_kw=render, widget=TEXT_INPUT
         )
     validators.append(RuleCheck(rule))
+    if rule.choices is not None and kind != "bool":
+        return RuleChoiceField(
+            spec.label,
+            rule=rule,
+            choices=choice_options(rule),
+            validators=validators,
+            render_kw=render,
+            widget=SELECT,
+        )
     if kind == "bool":
         if required or not info.nullable:
             return RuleBooleanField(
@@ -252,17 +297,16 @@ def _field_for(info: ColumnInfo, spec: FieldSpec, required: bool) -> Field:
             widget=SELECT,
         )
     common = {"rule": rule, "validators": validators, "render_kw": render}
+    if kind in {"int", "float"}:
+        render.update(rule.flags())  # min/max: the type's range and CHECK's
     if kind == "int":
-        if rule.bounds:
-            render.update(min=rule.bounds[0], max=rule.bounds[1], step=1)
+        render["step"] = 1
         return RuleIntegerField(spec.label, widget=NUMBER_INPUT, **common)
     if kind in {"decimal", "money"}:
-        if rule.scale is not None:
-            scale = rule.scale
-            render.update(step=str(decimal.Decimal(10) ** -scale) if scale else "1")
-        return RuleDecimalField(
-            spec.label, places=None, widget=ANY_NUMBER_INPUT, **common
-        )
+        # Text, not type=number: "90,900.00" is accepted as typed (a browser's
+        # number input would drop it), inputmode brings the phone's number pad.
+        render["inputmode"] = "decimal"
+        return RuleDecimalField(spec.label, places=None, widget=TEXT_INPUT, **common)
     if kind == "float":
         return RuleFloatField(spec.label, widget=ANY_NUMBER_INPUT, **common)
     if kind == "date":
@@ -450,8 +494,19 @@ def form_data(
             value = "" if value is None else ("1" if value else "0")
         elif spec.kind == "guid" and value is not None:
             value = str(value)
+        elif spec.kind in {"decimal", "money"} and value is not None:
+            value = decimal_text(value, column_rule(info.columns[spec.column]).scale)
         data[spec.field_name] = value
     return data
+
+
+def decimal_text(value: Any, scale: int | None) -> str:
+    """A decimal as an input shows it: the column's scale exactly (90900.00 for
+    DECIMAL(12, 2), 4 places for money), no thousands separators."""
+    number = decimal.Decimal(value)
+    if scale is not None:
+        number = number.quantize(decimal.Decimal(10) ** -scale)
+    return format(number, "f")
 
 
 def refill(
@@ -494,6 +549,8 @@ def form_values(
         if spec.read_only:
             continue
         col_info = info.columns[spec.column]
+        if form[spec.field_name].errors:
+            continue  # refused already: its message is on the field
         raw = form[spec.field_name].data
         if (
             isinstance(raw, str)

@@ -22,6 +22,7 @@ from flask import (
 )
 
 from app.catalog import TableInfo, get_catalog
+from app.catalog.columns import row_problems
 from app.data import writes
 from app.data.labels import fk_labels
 from app.data.listing import session_in_transaction
@@ -30,6 +31,8 @@ from app.data.scope import Scope, open_scope, peek_scope
 from app.data.values import encode_row_key
 from app.edit.forms import (
     FieldSpec,
+    RuleChoiceField,
+    choice_options,
     field_specs,
     field_view,
     form_class,
@@ -47,6 +50,7 @@ from app.edit.merge import BOTH, THEIRS, YOURS, field_change, my_changes
 from app.errors import AppError
 from app.extensions import db
 from app.pages import delete as delete_pages
+from app.pages import edit as edit_pages
 from app.pages.cells import Cell, formatter
 from app.pages.links import detail_url, list_url, parse_key
 from app.writable import open_for
@@ -112,6 +116,11 @@ def _build_form(scope: Scope, *, creating: bool, row: dict[str, Any] | None = No
         spec = next(s for s in specs if s.column == name)
         if not spec.read_only:
             form[spec.field_name].choices = options
+    for spec in specs:  # a stored value its CHECK no longer lists stays shown
+        value = (row or {}).get(spec.column)
+        field = None if spec.read_only else form[spec.field_name]
+        if value is not None and isinstance(field, RuleChoiceField):
+            field.choices = choice_options(field.rule, value)
     return specs, form
 
 
@@ -180,14 +189,66 @@ def _lookup_urls(scope: Scope, specs: list[FieldSpec]) -> dict[str, str]:
     }
 
 
-def _render_form(scope: Scope, specs, form, *, row, creating, problems=(), status=200):
-    """The form page, with its problems (if any) above the fields."""
+def _problems(form, specs: list[FieldSpec], top: list[str]) -> list[edit_pages.Problem]:
+    """Every problem of the submitted form, in form order, for the summary."""
+    fields = [
+        (form[s.field_name].id, s.label, list(form[s.field_name].errors))
+        for s in specs
+        if not s.read_only and form[s.field_name].errors
+    ]
+    return edit_pages.problems_of(fields, top)
+
+
+def _all_problems(
+    scope: Scope,
+    specs: list[FieldSpec],
+    form,
+    values: dict[str, Any],
+    row: dict[str, Any] | None,
+    pk: dict[str, Any] | None,
+) -> list[str]:
+    """One pass over everything knowable before the database: the fields' own
+    checks (done by WTForms), the row's cross-column CHECKs, and when a field is
+    already refused, the UNIQUE and FK checks in one query (otherwise the write
+    runs that same query in its transaction). Whole-row messages are returned."""
+    errors = writes.FieldErrors()
+    # Hidden columns are left out: a rule over one is the database's to refuse,
+    # and its message must not name a column the caller may not see.
+    merged = {
+        k: v for k, v in {**(row or {}), **values}.items() if k not in scope.hidden
+    }
+    for column, message in row_problems(scope.info, merged):
+        errors.add(column, message)
+    refused = bool(errors.errors) or any(
+        form[s.field_name].errors for s in specs if not s.read_only
+    )
+    if refused:
+        found = writes.check_row(
+            scope.table, values, pk, scope.access_for, scope.labels, scope.access
+        )
+        for column, messages in found.errors.items():
+            for message in messages:
+                errors.add(column, message)
+    return _attach(form, specs, errors)
+
+
+def _render_form(scope: Scope, specs, form, *, row, pk, creating, top=(), status=200):
+    """The form page, with every problem (if any) listed above the fields."""
     context = form_context(scope, specs, form, row=row, creating=creating)
-    return render_template("edit/form.html", **context, problems=list(problems)), status
+    view = edit_pages.form_page(
+        scope.info,
+        creating=creating,
+        pk=pk,
+        row=row,
+        problems=_problems(form, specs, list(top)) if request.method == "POST" else [],
+        cancel_url=context["cancel_url"],
+        delete_url=context["delete_url"] or "",
+    )
+    return render_template("edit/form.html", **context, view=view), status
 
 
 def form_context(scope: Scope, specs, form, *, row, creating) -> dict[str, Any]:
-    """What edit/form.html renders a form page from (``problems`` aside)."""
+    """What edit/form.html renders a form page from (its ``view`` aside)."""
     info = scope.info
     return {
         "info": info,
@@ -220,22 +281,25 @@ def create(schema: str, table: str):
     scope = open_for(schema, table, "create")
     mine = caller_defaults(g.identity, get_catalog(), scope.info)  # Opened by: me
     specs, form = _build_form(scope, creating=True, row=mine)
-    problems: list[str] = []
-    if request.method == "POST" and form.validate():
+    top: list[str] = []
+    if request.method == "POST":
+        form.validate()
         values = form_values(scope.info, specs, form, creating=True)
-        if not form.errors:
+        top = _all_problems(scope, specs, form, values, None, None)
+        if not top and not form.errors:
             try:
                 pk = writes.insert(scope, values)
             except writes.FieldErrors as exc:
-                problems = _attach(form, specs, exc)
+                top = _attach(form, specs, exc)
             except writes.OutsideFilter as exc:
-                problems = [str(exc)]
+                top = [str(exc)]
             else:
-                flash(f"{scope.info.label}: row created.", "success")
+                name = edit_pages.name_of(scope.info, pk, {**values, **pk})
+                flash(f"Created {name}.", "success")
                 return redirect(detail_url(scope.info, pk))
     status = 422 if request.method == "POST" else 200
     return _render_form(
-        scope, specs, form, row=None, creating=True, problems=problems, status=status
+        scope, specs, form, row=None, pk=None, creating=True, top=top, status=status
     )
 
 
@@ -255,35 +319,35 @@ def edit(schema: str, table: str, row_key: str):
     specs, form = _build_form(scope, creating=False, row=row)
     if request.method == "GET":
         form.original_token.data = sign_form(scope.info, pk, specs, row)
-        return _render_form(scope, specs, form, row=row, creating=False)
+        return _render_form(scope, specs, form, row=row, pk=pk, creating=False)
     signed = read_signed(scope.info, pk, form.original_token.data)
-    problems: list[str] = []
-    if form.validate():
-        values = form_values(scope.info, specs, form, creating=False)
-        # Only what this user changed is written: never another person's change
-        # undone in a field this user did not touch (issue 14).
-        changes = my_changes(scope.info, values, signed.base)
-        if not form.errors and not changes:
-            flash(f"{scope.info.label}: nothing was changed.", "info")
+    form.validate()
+    values = form_values(scope.info, specs, form, creating=False)
+    # Only what this user changed is written: never another person's change
+    # undone in a field this user did not touch (issue 14).
+    changes = my_changes(scope.info, values, signed.base)
+    top = _all_problems(scope, specs, form, changes, row, pk)
+    name = edit_pages.name_of(scope.info, pk, row)
+    if not top and not form.errors and not changes:
+        flash(f"Nothing was changed in {name}.", "info")
+        return redirect(detail_url(scope.info, pk))
+    if not top and not form.errors:
+        try:
+            writes.update(scope, pk, changes, signed.original, before=row)
+        except writes.Conflict as exc:
+            return _conflict(scope, specs, form, pk, exc.current, values, signed.base)
+        except writes.RowGone:
+            raise _gone(scope.info) from None
+        except writes.FieldErrors as exc:
+            top = _attach(form, specs, exc)
+        except writes.OutsideFilter as exc:
+            top = [str(exc)]
+        else:
+            saved = edit_pages.name_of(scope.info, pk, {**row, **changes})
+            flash(f"Saved {saved}.", "success")
             return redirect(detail_url(scope.info, pk))
-        if not form.errors:
-            try:
-                writes.update(scope, pk, changes, signed.original, before=row)
-            except writes.Conflict as exc:
-                return _conflict(
-                    scope, specs, form, pk, exc.current, values, signed.base
-                )
-            except writes.RowGone:
-                raise _gone(scope.info) from None
-            except writes.FieldErrors as exc:
-                problems = _attach(form, specs, exc)
-            except writes.OutsideFilter as exc:
-                problems = [str(exc)]
-            else:
-                flash(f"{scope.info.label}: changes saved.", "success")
-                return redirect(detail_url(scope.info, pk))
     return _render_form(
-        scope, specs, form, row=row, creating=False, problems=problems, status=422
+        scope, specs, form, row=row, pk=pk, creating=False, top=top, status=422
     )
 
 
@@ -328,14 +392,15 @@ def _conflict(
         scope, shown, [theirs, yours, applied]
     )
     rows = [
-        {
-            "spec": spec,
-            "theirs": their_cells[i],
-            "yours": your_cells[i],
-            "applied": applied_cells[i],
-            "change": fates[spec.column].change if spec.column in fates else "",
-            "differs": spec.column in mine and display(theirs[i]) != display(yours[i]),
-        }
+        edit_pages.ConflictRow(
+            column=spec.column,
+            label=spec.label,
+            theirs=their_cells[i],
+            yours=your_cells[i],
+            applied=applied_cells[i],
+            change=fates[spec.column].change if spec.column in fates else "",
+            differs=spec.column in mine and display(theirs[i]) != display(yours[i]),
+        )
         for i, spec in enumerate(shown)
     ]
     log.info(
@@ -344,22 +409,28 @@ def _conflict(
         writes.row_key(info.table, pk),
         g.identity.login,
     )
+    view = edit_pages.conflict_page(
+        info,
+        pk,
+        current,
+        rows,
+        {
+            c: sum(1 for f in fates.values() if f.change == c)
+            for c in (THEIRS, YOURS, BOTH)
+        },
+        detail_url(info, pk),
+        request.path,
+    )
     return (
         render_template(
             "edit/conflict.html",
+            view=view,
             info=info,
             specs=specs,
             form=form,
-            rows=rows,
             row=current,
-            counts={
-                c: sum(1 for f in fates.values() if f.change == c)
-                for c in (THEIRS, YOURS, BOTH)
-            },
             display=display_for(scope),
             lookups=_lookup_urls(scope, specs),
-            discard_url=detail_url(info, pk),
-            action_url=request.path,
         ),
         409,
     )

@@ -129,7 +129,8 @@ def test_create_skill_shows_row_and_audit_entry(tf, demo):
     save_and_wait(tf, r"/t/hr/skills/[^/]+$")
 
     assert field_value(tf.page, "name") == name
-    assert flash(tf.page) == [f"{SKILLS_LABEL}: row created."]
+    (created,) = flash(tf.page)
+    assert created.startswith("Created Skill ") and created.endswith(f"{name}.")
     tf.goto("/audit?table=hr.skills")
     entries = tf.page.get_by_test_id("audit-entry").filter(has_text=name)
     assert entries.count() == 1

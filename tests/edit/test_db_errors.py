@@ -105,9 +105,15 @@ def test_classify_error_localized_message_is_told_by_constraint_name(
 def test_field_errors_from_check_refusal_names_its_column():
     """GIVEN a French CHECK refusal on orders.quantity
     WHEN turned into form errors
-    THEN the message is attached to the quantity field in plain words."""
+    THEN the message is attached to the quantity field in plain words that name
+    the rule (a refusal the checks before the write could not predict)."""
     errors = writes.field_errors_from(orders, _refused(FRENCH_CHECK))
-    assert errors.errors == {"quantity": [db_errors.PLAIN_WORDS["check"]]}
+    assert errors.errors == {
+        "quantity": [
+            "This value is not allowed by a rule of the database "
+            "(rule CK_orders_quantity)."
+        ]
+    }
 
 
 def test_classify_error_unknown_constraint_547_is_neither_fk_nor_check():

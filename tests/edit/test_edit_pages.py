@@ -68,7 +68,7 @@ def test_edit_page_fields_follow_column_metadata(as_user):
     assert first.has_attr("required") and first["maxlength"] == "50"
     level = by_testid(page, "field-level")
     assert (level["min"], level["max"]) == ("0", "255")
-    assert by_testid(page, "field-salary")["step"] == "0.01"
+    assert by_testid(page, "field-salary")["inputmode"] == "decimal"
     assert by_testid(page, "field-hire_date")["type"] == "date"
     by_testid(page, "readonly-employee_id")
     by_testid(page, "readonly-row_version")

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     create_engine,
+    event,
     func,
     insert,
     select,
@@ -44,6 +45,7 @@ from app.models import AuditLog
 from tests.edit.scopes import write_scope
 from tests.edit.test_conflict_merge import browser_fields
 from tests.edit.world import ALEX, DANA, WRITE, Policy
+from tests.html import soup
 
 pytestmark = pytest.mark.postgres
 
@@ -69,7 +71,11 @@ people = Table(
         ForeignKey("corp.departments.department_id"),
         nullable=False,
     ),
-    Column("level", SmallInteger, CheckConstraint("level BETWEEN 1 AND 5", "ck_lvl")),
+    # An arithmetic CHECK: a shape app.catalog.checks leaves to the database, so
+    # the import finds it only when the database refuses.
+    Column(
+        "level", SmallInteger, CheckConstraint("level * 1 BETWEEN 1 AND 5", "ck_lvl")
+    ),
     Column("salary", Numeric(10, 2)),
     schema="corp",
 )
@@ -197,7 +203,11 @@ def test_pg_insert_row_refused_by_check_leaves_no_row_and_no_audit(pg_world):
                 write_scope(people, _access(people), ACTOR, _access),
                 {"login": "CONTOSO\\x", "department_id": 1, "level": 9},
             )
-        assert caught.value.errors == {"level": [writes.PLAIN_WORDS["check"]]}
+        assert caught.value.errors == {
+            "level": [
+                "This value is not allowed by a rule of the database (rule ck_lvl)."
+            ]
+        }
         assert _count(people) == 1
         assert _audit() == []
 
@@ -231,7 +241,10 @@ def test_pg_database_refusal_is_classified_to_its_column(
         db.session.rollback()
         assert caught.value.orig.sqlstate == sqlstate
         errors = writes.field_errors_from(table, caught.value)
-        assert errors.errors == {column: [writes.PLAIN_WORDS[kind]]}
+        (message,) = errors.errors[column]
+        assert list(errors.errors) == [column]
+        # the plain words, with the constraint named when PostgreSQL names one
+        assert message.startswith(writes.PLAIN_WORDS[kind][:-1])
 
 
 def test_pg_delete_row_with_referencing_rows_is_refused(pg_world):
@@ -367,3 +380,44 @@ def test_pg_apply_mine_after_a_third_change_gives_the_conflict_page_again(
     person = _pg_person(pg_world)
     assert person["login"] == "CONTOSO\\jokafor"
     assert (person["level"], str(person["salary"])) == (4, "1234.50")
+
+
+def test_pg_check_row_finds_every_clash_and_missing_reference_in_one_query(pg_world):
+    """GIVEN a login person 1 already has and a department that does not exist
+    WHEN the row is checked before writing (writes.check_row) on PostgreSQL
+    THEN both problems come back, from one statement."""
+    statements: list[str] = []
+    with pg_world.app_context():
+
+        def count(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            errors = writes.check_row(
+                people,
+                {"login": "CONTOSO\\jokafor", "department_id": 99, "level": 1},
+                None,
+                _access,
+            )
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert set(errors.errors) == {"login", "department_id"}
+    assert len(statements) == 1
+
+
+def test_pg_new_row_form_lists_every_problem_at_once(pg_world, pg_clients):
+    """GIVEN a new person with a level that is not a number, a login person 1
+    has and a department that does not exist
+    WHEN Alex submits the new-row form once on PostgreSQL
+    THEN the summary links all three fields and nothing is saved."""
+    alex, _dana = pg_clients
+    url = "/t/corp/people/-/new"
+    data = browser_fields(alex.get(url), "edit-form")
+    data.update(f_login="CONTOSO\\jokafor", f_department_id="99", f_level="x")
+    page = alex.post(url, data=data)
+    assert page.status_code == 422
+    links = {a["href"] for a in soup(page).select('[data-testid="problem"] a')}
+    assert {"#f_login", "#f_department_id", "#f_level"} <= links
+    with pg_world.app_context():
+        assert _count(people) == 1

@@ -92,6 +92,12 @@ assets = Table(
     Column("asset_tag", String(20), nullable=False, unique=True),
     Column("assigned_to", Integer, ForeignKey("corp.employees.employee_id")),
     Column("note", String(100)),
+    Column("received_on", Date),
+    Column("retired_on", Date),
+    # A cross-column CHECK the forms and imports check before the database.
+    CheckConstraint(
+        "retired_on IS NULL OR retired_on >= received_on", name="ck_assets_retired"
+    ),
     schema=SCHEMA,
 )
 

@@ -12,6 +12,7 @@ from sqlalchemy import Table
 
 from app.access import TableAccess
 from app.catalog import TableInfo
+from app.catalog.columns import row_checks, row_problems
 from app.data import writes
 from app.data.imports.existing import existing_keys, missing_references
 from app.data.imports.mapping import Plan, plan, typed_rows
@@ -41,10 +42,17 @@ def validate(
     unique_of = [_picker(at) for _cols, at in the_plan.uniques]
     reference_of = [_picker(at) for _cons, _names, at in the_plan.references]
     count = 0
+    # Cross-column CHECKs whose columns the file maps (the forms' rules too).
+    row_rules = bool(row_checks(info.table))
     for number, row in typed_rows(parsed, the_plan, checked):
         count = number
         if row is None:
             continue
+        if row_rules:
+            for column, message in row_problems(
+                info, dict(zip(columns, row, strict=True))
+            ):
+                checked.add(number, column, message)
         if len(checked.preview) < PREVIEW_ROWS:
             checked.preview.append(dict(zip(columns, row, strict=True)))
             checked.preview_rows.append(number)

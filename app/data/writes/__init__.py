@@ -22,6 +22,7 @@ from app.data.writes.audit import (
 from app.data.writes.checks import (
     any_row,
     check_references,
+    check_row,
     check_unique,
     check_values,
     clash_visible,
@@ -97,6 +98,7 @@ __all__ = [
     "audit_entry",
     "bulk_dumps",
     "check_references",
+    "check_row",
     "check_unique",
     "check_values",
     "clash_visible",

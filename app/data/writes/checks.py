@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, UniqueConstraint, false, select
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    UniqueConstraint,
+    case,
+    exists,
+    false,
+    select,
+)
 
 from app.access import TableAccess
 from app.data.writes.errors import FieldErrors
@@ -163,3 +171,84 @@ def row_exists(
     table: Table, access: TableAccess, pk: Mapping[str, Any], action: str
 ) -> bool:
     return any_row(pk_clause(table, pk), *row_filter_terms(access, action))
+
+
+# --- everything the database would check, in one query ---
+
+
+def check_row(
+    table: Table,
+    values: Mapping[str, Any],
+    pk: Mapping[str, Any] | None,
+    access_for: Any,
+    labels: Mapping[str, str] | None = None,
+    access: TableAccess | None = None,
+) -> FieldErrors:
+    """Every UNIQUE clash and every foreign key that names no visible row, found
+    in ONE statement (``CASE WHEN EXISTS (...) THEN 1 ELSE 0 END`` per rule: T-SQL
+    has no boolean values); returned, not raised, so a form shows them beside its
+    own problems. ``pk`` is the row being edited (None on insert)."""
+    labels = labels or {}
+    probes: list[tuple[str, Any]] = []  # (what, payload) per probe, in order
+    terms: list[ColumnElement[Any]] = []
+    candidates = list(unique_sets(table))
+    if pk is None and all(c.name in values for c in pk_columns(table)):
+        candidates.append(tuple(c.name for c in pk_columns(table)))
+    visible = row_filter_terms(access) if access is not None else []
+    for cols in candidates:
+        if not all(n in values for n in cols) or any(values[n] is None for n in cols):
+            continue  # NULLs never collide on SQLite/PostgreSQL (SQL Server: once)
+        where = [table.c[n] == values[n] for n in cols]
+        if pk is not None:
+            where.append(~pk_clause(table, pk))
+        probes.append(("unique", cols))
+        terms.append(_probe(*where))
+        if visible:  # a clash outside the filter must not repeat the value
+            probes.append(("unique_visible", cols))
+            terms.append(_probe(*where, *visible))
+    for cons in table.foreign_key_constraints:
+        names = list(cons.column_keys)
+        if not all(n in values for n in names) or any(values[n] is None for n in names):
+            continue
+        ref_access = access_for(cons.referred_table)
+        where = [
+            el.column == values[el.parent.name] for el in cons.elements
+        ] + row_filter_terms(ref_access)
+        if not ref_access.allows("read"):
+            where.append(false())
+        probes.append(("reference", (cons, names)))
+        terms.append(_probe(*where))
+    errors = FieldErrors()
+    if not terms:
+        return errors
+    found = db.session.execute(select(*terms)).one()
+    hits = {
+        (what, id(payload)): bool(hit)
+        for (what, payload), hit in zip(probes, found, strict=True)
+    }
+    for (what, payload), hit in zip(probes, found, strict=True):
+        if what == "unique" and hit:
+            cols = payload
+            names = ", ".join(labels.get(n, n) for n in cols)
+            shown = ", ".join(str(json_value(values[n])) for n in cols)
+            seen = not visible or hits.get(("unique_visible", id(cols)), False)
+            message = (
+                f"Another row already has {names} = {shown}."
+                if seen
+                else unique_clash_hidden(names)
+            )
+            errors.add(cols[0] if len(cols) == 1 else None, message)
+        elif what == "reference" and not hit:
+            cons, names = payload
+            label = ", ".join(labels.get(n, n) for n in names)
+            errors.add(
+                names[0] if len(names) == 1 else None,
+                f"{label}: no such row in {table_key(cons.referred_table)} "
+                "(or you may not see it).",
+            )
+    return errors
+
+
+def _probe(*where: ColumnElement[bool]) -> ColumnElement[Any]:
+    """1 when some row satisfies ``where``, else 0 (a value SQL Server can select)."""
+    return case((exists().where(*where), 1), else_=0)

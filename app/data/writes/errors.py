@@ -69,7 +69,9 @@ def field_errors_from(
     """A database refusal as form errors, attached to a column when one is named."""
     refusal = db_errors.classify(table, exc)
     errors = FieldErrors()
-    columns, message = refusal.columns, refusal.message
+    columns, message = refusal.columns, refusal.described
+    if labels is not None:  # a column without a label is hidden from the caller
+        columns = [c for c in columns if c in labels]
     if len(columns) == 1:
         errors.add(columns[0], message)
     else:

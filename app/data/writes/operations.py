@@ -27,12 +27,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from app.access import TableAccess
 from app.data.scope import Scope
 from app.data.writes.audit import audit_columns, audit_entry, changed, write_audit
-from app.data.writes.checks import (
-    check_references,
-    check_unique,
-    check_values,
-    row_exists,
-)
+from app.data.writes.checks import check_row, check_values, row_exists
 from app.data.writes.errors import (
     Conflict,
     DeleteRefused,
@@ -108,8 +103,9 @@ def insert(scope: Scope, values: Mapping[str, Any]) -> dict[str, Any]:
     check_values(table, access, values, creating=True)
 
     def work() -> dict[str, Any]:
-        check_unique(table, values, None, labels, access)
-        check_references(table, values, scope.access_for, labels)
+        errors = check_row(table, values, None, scope.access_for, labels, access)
+        if errors.errors:
+            raise errors
         result = db.session.execute(insert_statement(table, values))
         generated = result.inserted_primary_key or ()
         pk = {}
@@ -152,8 +148,9 @@ def update(
         if before is None:
             raise RowGone()
         old, new = changed(before, values, values.keys())
-        check_unique(table, new, pk, labels, access)
-        check_references(table, new, scope.access_for, labels)
+        errors = check_row(table, new, pk, scope.access_for, labels, access)
+        if errors.errors:
+            raise errors
         stmt, params = update_template(
             table, pk, values, original, access=access, action="update"
         )
