@@ -70,8 +70,11 @@ class Scope:
 
     @property
     def labels(self) -> dict[str, str]:
-        """Column labels by name, for messages about this table's columns."""
-        return {n: c.label for n, c in self.info.columns.items()}
+        """Labels of the columns the caller sees, for messages about this table's
+        columns: a message never names a hidden one."""
+        return {
+            n: c.label for n, c in self.info.columns.items() if n not in self.hidden
+        }
 
     def access_for(self, table: Table) -> TableAccess:
         """The same caller's access to another table (foreign keys, referrers)."""

@@ -8,7 +8,7 @@ from itsdangerous import URLSafeSerializer
 from app import signing
 
 PAYLOAD = {"t": "corp.employees", "k": [1], "o": {"row_version": "0x00"}}
-PURPOSES = ("page", "edit", "import", "etag")
+PURPOSES = ("page", "edit", "import", "etag", "columns")
 OTHER_PURPOSE_PAIRS = [(a, b) for a in PURPOSES for b in PURPOSES if a != b]
 
 
