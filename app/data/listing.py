@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, select
 
 from app.catalog import Catalog, ColumnInfo, TableInfo
+from app.catalog.parse import BadValue, parse_value
 from app.data.counts import (
     COUNT_CAP,
     RowCount,
@@ -374,6 +375,38 @@ def read_joined_labels(
     return result
 
 
+def _label_filter_values(
+    scope: Scope,
+    query: ListQuery,
+    labels: dict[str, LabelSet],
+    connection: Connection | None,
+) -> None:
+    """Labels for the keys that "equals" filters on FK columns name, when the page's
+    rows did not bring them (no row matched, or the column is not shown): the chip
+    then says "Assigned to is Alex Morgan" on an empty page too. Read under the
+    target's row filter like every label; a value that does not parse is left as
+    typed (the filter itself has already answered 400 for it)."""
+    visible = {c.name: c for c in scope.visible}
+    for spec in query.filters:
+        column = visible.get(spec.column)
+        if spec.op != "eq" or column is None or column.fk is None:
+            continue
+        try:
+            value = parse_value(column, spec.value)
+        except BadValue:
+            continue
+        known = labels.get(column.name)
+        if known is not None and value in known.labels:
+            continue
+        found = fk_labels(scope, [column], [(value,)], connection=connection)
+        if column.name not in found:
+            continue
+        if known is None:
+            labels[column.name] = found[column.name]
+        else:
+            known.labels.update(found[column.name].labels)
+
+
 def list_page(
     identity: Identity | None,
     catalog: Catalog,
@@ -457,6 +490,7 @@ def scoped_list_page(
             connection=connection,
         )
     )
+    _label_filter_values(scope, query, labels, connection)
 
     count: RowCount | None = None
     if query.exact_count:

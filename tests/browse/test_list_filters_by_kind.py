@@ -80,6 +80,18 @@ def test_list_fk_filter_chip_names_the_row_not_its_key(shop_client):
     assert _chips(doc) == [f"{label} is Garden"]
 
 
+def test_list_fk_filter_chip_names_the_row_when_no_row_matches(shop_client):
+    """GIVEN category_id equals 2 (Garden) and a price no item reaches
+    WHEN the list is shown (an empty page: no row brings Garden's label)
+    THEN the chip still reads "Category is Garden"."""
+    doc = soup(
+        shop_client.get(ITEMS + "?fc=category_id&fo=eq&fv=2&fc=price&fo=gte&fv=999999")
+    )
+    assert by_testid(doc, "row-count").get_text(strip=True) == "0 rows"
+    label = doc.select_one('option[value="category_id"]').get_text()
+    assert _chips(doc)[0] == f"{label} is Garden"
+
+
 def test_list_filter_chips_say_each_filter_in_words(shop_client):
     """GIVEN a yes/no filter and a price range
     WHEN the list is shown

@@ -169,3 +169,27 @@ def test_list_columns_menu_hides_a_column_and_remembers_it(tf, demo):
     tf.page.wait_for_load_state()
     assert tf.page.get_by_test_id("sort-category").count() == 1
     tf.assert_clean()
+
+
+def test_list_card_on_a_phone_names_each_value_by_its_column(tf, demo):
+    """GIVEN the tickets list at 390x844 (a phone), where rows are cards
+    WHEN a card is shown
+    THEN every value under the card's title is preceded by its column's name."""
+    tf.page.set_viewport_size({"width": 390, "height": 844})
+    tf.goto(TABLE)
+    headers = tf.page.locator(".tf-list-results thead th").evaluate_all(
+        "hs => hs.map(h => { const c = h.cloneNode(true);"
+        " c.querySelectorAll('[aria-label], .visually-hidden')"
+        ".forEach(e => e.remove());"
+        " return c.textContent.trim(); })"
+    )
+    row = tf.page.locator('[data-testid="row"]').first
+    before = row.evaluate(
+        """r => [...r.children].slice(1)
+          .filter(c => getComputedStyle(c).display !== 'none')
+          .map(c => getComputedStyle(c, '::before').content)"""
+    )
+    assert before, "the card shows no value under its title"
+    assert before == [f'"{h}: "' for h in headers[1 : 1 + len(before)]]
+    tf.screenshot("list-phone-cards-labelled", full_page=False)
+    tf.assert_clean()
