@@ -21,6 +21,18 @@ NULL_HTML = (
 )
 
 
+def _escaped(text: str) -> str:
+    """``text`` escaped by MarkupSafe, or as it is when it holds nothing to escape.
+
+    Most cells (numbers, dates, names) hold none of ``&<>"'``: five ``in`` tests
+    cost a quarter of ``escape`` (0.15 vs 0.64 µs, which also checks for
+    ``__html__`` and builds a Markup), and a list page has about 1,000 values.
+    """
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return escape(text)
+    return text
+
+
 def table_body(t: ResultsTable) -> Markup:
     """The ``<tr>`` elements of ``t``, as the ``table_body`` macro writes them."""
     # A page repeats a few (column, classes) pairs: their opening tags are written
@@ -34,11 +46,11 @@ def table_body(t: ResultsTable) -> Markup:
             start = starts[(c.column, c.css)] = (
                 f'<td{css} data-testid="cell" data-column="{escape(c.column)}"'
             )
-        title = f' title="{escape(c.title)}"' if c.title else ""
-        text = NULL_HTML if c.css == NULL_CSS else escape(c.text)
+        title = f' title="{_escaped(c.title)}"' if c.title else ""
+        text = NULL_HTML if c.css == NULL_CSS else _escaped(c.text)
         if c.link:
             text = (
-                f'<a href="{escape(c.href)}" data-testid="{escape(c.link)}">{text}</a>'
+                f'<a href="{_escaped(c.href)}" data-testid="{_escaped(c.link)}">{text}</a>'
             )
         return f"{start}{title}>{text}</td>"
 
