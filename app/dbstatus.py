@@ -131,12 +131,9 @@ def _drift(app: Flask, url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return "drift check: skipped (the embedded database is built from the models)"
     try:
-        from app.codegen.commands import (
-            generate_sources,
-            read_generated,
-            source_from_database,
-        )
         from app.codegen.drift import compare_metadata, load_models
+        from app.codegen.models_folder import generate_sources, read_generated
+        from app.codegen.sources import source_from_database
     except ImportError:
         return "drift check: not available"
     from pathlib import Path

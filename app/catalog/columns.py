@@ -1,11 +1,12 @@
 """One set of column rules for forms AND imports: kind, editability, required,
 range/length, scale and parsing, decided from the column's SQL type.
 
-Edit forms (app.edit.forms) and CSV imports (app.data.imports) both build on
-``column_rule``, so what one refuses the other refuses too, with the same words
-(tests/catalog/test_column_rules.py checks it for every demo column). Parsing is
-the lenient one a CSV from Excel needs (decimal comma, ``31.12.2024``, yes/no
-words); the form's widgets send the canonical forms, which it accepts as well.
+Edit forms (app.edit.forms, their fields app.edit.fields) and CSV imports
+(app.data.imports) both build on ``column_rule``, so what one refuses the other
+refuses too, with the same words (tests/catalog/test_column_rules.py checks it for
+every demo column). Parsing is the lenient one a CSV from Excel needs (decimal
+comma, ``31.12.2024``, yes/no words); the form's widgets send the canonical forms,
+which it accepts as well.
 
 Columns the database fills (identity, computed, rowversion, period), binary columns
 and columns of types that cannot be typed in are never

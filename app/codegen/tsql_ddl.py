@@ -26,6 +26,11 @@ What "as reflection would" means here (SQLAlchemy 2.1, mssql dialect):
   links the table and its history table through ``info``, and a history table the
   scripts do not create is added as SQL Server would create it (the same columns, no
   key, no constraints).
+
+The reading is in parts: scripts into batches (app.codegen.tsql_scripts), a column's
+type (app.codegen.tsql_types), the text of its DEFAULT, computed and CHECK expressions
+as SQL Server stores it (app.codegen.tsql_column_text); this module reads each batch's
+statements into tables, views, keys, indexes and constraints.
 """
 
 from __future__ import annotations
@@ -50,19 +55,24 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.mssql import base as mssql_base
-from sqlalchemy.types import NumericCommon, TypeEngine
 from sqlglot import ErrorLevel, exp
-from sqlglot.dialects.tsql import TSQL
-from sqlglot.tokens import Token, TokenType
 
 from app.codegen.computed_types import computed_column_type
 from app.codegen.descriptions import Description, apply_descriptions, description_in
 from app.codegen.generator import TRIGGERS_INFO_KEY
+from app.codegen.tsql_column_text import (
+    ColumnSource,
+    check_text,
+    column_sources,
+    computed_text,
+    default_text,
+)
+from app.codegen.tsql_scripts import script_batches
+from app.codegen.tsql_types import column_type, view_column_type
 from app.mssql_types import (
     HISTORY_OF_INFO_KEY,
     HISTORY_TABLE_INFO_KEY,
     PERIOD_INFO_KEY,
-    OpaqueSqlType,
 )
 
 log = logging.getLogger(__name__)
@@ -74,44 +84,6 @@ TRIGGER_HEAD = re.compile(
 )
 
 DEFAULT_COLLATION = "SQL_Latin1_General_CP1_CI_AS"
-GO_LINE = re.compile(r"^[ \t]*GO[ \t]*$", re.IGNORECASE | re.MULTILINE)
-SQLCMD_VARIABLE = re.compile(r"\$\((\w+)\)")
-NUMBER = re.compile(r"^-?\d+(\.\d*)?$")
-SIMPLE_BRACKETED = re.compile(r"\[([A-Za-z_][A-Za-z0-9_]*)\]")
-# Type names sys.types reports for aliases written in scripts.
-TYPE_ALIASES = {"rowversion": "timestamp", "integer": "int", "dec": "decimal"}
-STRING_TYPES = {"varchar", "nvarchar", "char", "nchar", "text", "ntext"}
-TABLE_CONSTRAINT_HEADS = {
-    "CONSTRAINT",
-    "PRIMARY",
-    "UNIQUE",
-    "FOREIGN",
-    "CHECK",
-    "INDEX",
-}
-# Where a DEFAULT or computed expression ends when not parenthesised.
-EXPRESSION_STOPS = {
-    "CONSTRAINT", "NOT", "NULL", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES",
-    "DEFAULT", "PERSISTED", "FOREIGN",
-}  # fmt: skip
-
-
-def split_batches(script: str) -> list[str]:
-    """Split a sqlcmd script into batches on lines that are exactly GO; drop empties."""
-    return [batch.strip() for batch in GO_LINE.split(script) if _has_code(batch)]
-
-
-def substitute_sqlcmd_variables(script: str, values: dict[str, str]) -> str:
-    """Replace ``$(Name)`` sqlcmd variables; an unknown name raises KeyError."""
-    return SQLCMD_VARIABLE.sub(lambda m: values[m.group(1)], script)
-
-
-def script_batches(paths: Iterable[Path | str]) -> Iterator[tuple[Path, int, str]]:
-    """Yield (file, batch number from 1, batch text) for each .sql file in run order."""
-    for path in _sql_files(paths):
-        text_ = path.read_text(encoding="utf-8")
-        for number, batch in enumerate(split_batches(text_), start=1):
-            yield path, number, batch
 
 
 def metadata_from_tsql(
@@ -175,15 +147,6 @@ def _is_cte(source: exp.Table, ctes: set[str]) -> bool:
 
 
 # --- reading ---------------------------------------------------------------------
-
-
-@dataclass
-class _ColumnSource:
-    """Raw text of one column definition, sliced from the tokens (exact spelling)."""
-
-    type_name: str | None = None
-    default: str | None = None
-    computed: str | None = None
 
 
 @dataclass
@@ -262,7 +225,7 @@ class _Reader:
     def _create_table(self, statement: exp.Create, batch: str) -> None:
         schema_node = statement.this
         table_node = schema_node.this
-        sources = _column_sources(batch)
+        sources = column_sources(batch)
         table = Table(table_node.name, self.metadata, schema=table_node.db or None)
         properties = statement.args.get("properties")
         for prop in properties.expressions if properties else []:
@@ -280,9 +243,9 @@ class _Reader:
                 self._add_table_constraint(table, definition)
 
     def _add_column(
-        self, table: Table, definition: exp.ColumnDef, source: _ColumnSource | None
+        self, table: Table, definition: exp.ColumnDef, source: ColumnSource | None
     ) -> None:
-        source = source or _ColumnSource()
+        source = source or ColumnSource()
         constraints = {
             type(c.args["kind"]): c for c in definition.args.get("constraints") or []
         }
@@ -298,13 +261,15 @@ class _Reader:
             sql_type, computed_nullable = computed_column_type(computed, table)
             args.append(
                 Computed(
-                    _computed_text(source.computed or computed.this.sql("tsql")),
+                    computed_text(source.computed or computed.this.sql("tsql")),
                     persisted=bool(computed.args.get("persisted")),
                 )
             )
             nullable = computed_nullable
         else:
-            sql_type = self._type(definition.args["kind"], source.type_name)
+            sql_type = column_type(
+                definition.args["kind"], source.type_name, self.collation
+            )
             nullable = not_null is None or bool(not_null.args.get("allow_null"))
         if identity is not None:
             args.append(
@@ -319,7 +284,7 @@ class _Reader:
         server_default = None
         if default is not None:
             raw = source.default or default.this.sql("tsql")
-            server_default = text(_default_text(raw))
+            server_default = text(default_text(raw))
         column = Column(
             definition.name,
             sql_type,
@@ -343,7 +308,7 @@ class _Reader:
                 Index(name, column, unique=True, _table=table)
             elif kind is exp.CheckColumnConstraint and self.checks:
                 table.append_constraint(
-                    CheckConstraint(_check_text(constraint.args["kind"]), name=name)
+                    CheckConstraint(check_text(constraint.args["kind"]), name=name)
                 )
 
     def _add_table_constraint(self, table: Table, constraint: exp.Constraint) -> None:
@@ -360,7 +325,7 @@ class _Reader:
             elif isinstance(item, exp.ForeignKey):
                 self._add_foreign_key(table, item, name)
             elif isinstance(item, exp.CheckColumnConstraint) and self.checks:
-                table.append_constraint(CheckConstraint(_check_text(item), name=name))
+                table.append_constraint(CheckConstraint(check_text(item), name=name))
 
     def _add_foreign_key(self, table: Table, key: exp.ForeignKey, name: str | None):
         reference = key.args["reference"]
@@ -425,35 +390,10 @@ class _Reader:
         for projection in select.expressions:
             name = projection.alias_or_name
             inner = projection.unalias()
-            sql_type, nullable = self._view_column_type(inner, aliases, outer_joined)
+            sql_type, nullable = view_column_type(inner, aliases, outer_joined)
             view.append_column(
                 Column(name, sql_type, nullable=nullable, autoincrement=False)
             )
-
-    def _view_column_type(
-        self, node: exp.Expression, aliases: dict[str, Table], outer_joined: set[str]
-    ) -> tuple[TypeEngine, bool]:
-        if isinstance(node, exp.Column):
-            if node.table and node.table not in aliases:
-                raise ValueError(
-                    f"cannot derive a view column type from {node.sql('tsql')} "
-                    "(not a column of a table)"
-                )
-            source = aliases[node.table] if node.table else _only(aliases.values())
-            column = source.c[node.name]
-            return column.type, column.nullable or node.table in outer_joined
-        if isinstance(node, exp.Count):
-            return mssql_base.INTEGER(), True
-        if isinstance(node, exp.Sum | exp.Min | exp.Max | exp.Avg):
-            inner_type, _ = self._view_column_type(node.this, aliases, outer_joined)
-            if isinstance(node, exp.Sum | exp.Avg) and isinstance(
-                inner_type, mssql_base.DECIMAL
-            ):
-                inner_type = mssql_base.DECIMAL(precision=38, scale=inner_type.scale)
-            return inner_type, True
-        if isinstance(node, exp.Anonymous) and node.name.upper() == "COUNT_BIG":
-            return mssql_base.BIGINT(), True
-        raise ValueError(f"cannot derive a view column type from {node.sql('tsql')}")
 
     def _table(self, node: exp.Table, view_schema: str = "") -> Table:
         key = f"{node.db}.{node.name}" if node.db else node.name
@@ -472,30 +412,6 @@ class _Reader:
         except KeyError:
             raise ValueError(f"{key} is used before its CREATE TABLE") from None
 
-    def _type(self, data_type: exp.DataType, spelled: str | None) -> TypeEngine:
-        name = (spelled or data_type.this.name).lower()
-        name = TYPE_ALIASES.get(name, name)
-        type_class = mssql_base.ischema_names.get(name)
-        if type_class is None:  # geography, hierarchyid, ...: kept by name
-            return OpaqueSqlType(name)
-        params = [p.this.name for p in data_type.expressions]
-        kwargs: dict = {}
-        if name in STRING_TYPES or name in {"binary", "varbinary"}:
-            if name not in {"text", "ntext"}:
-                length = params[0] if params else "1"
-                kwargs["length"] = None if length.upper() == "MAX" else int(length)
-            if name in STRING_TYPES:
-                kwargs["collation"] = self.collation
-        elif issubclass(type_class, NumericCommon):
-            precision, scale = _numeric_params(name, params)
-            kwargs["precision"] = precision
-            if name not in {"float", "real"}:
-                kwargs["scale"] = scale
-        return type_class(**kwargs)
-
-
-# --- raw text of column definitions ---------------------------------------------
-
 
 def _unguarded(statements: Iterable[exp.Expression | None]) -> Iterator[exp.Expression]:
     """Statements, with those inside a re-run guard (``IF OBJECT_ID(...) IS NULL
@@ -510,129 +426,6 @@ def _unguarded(statements: Iterable[exp.Expression | None]) -> Iterator[exp.Expr
             yield from (s for s in inner if isinstance(s, exp.Create | exp.Alter))
 
 
-def _column_sources(batch: str) -> dict[str, _ColumnSource]:
-    """Column name -> raw type name, DEFAULT and computed text, for a CREATE TABLE."""
-    tokens = TSQL().tokenize(batch)
-    start = next(
-        (i for i, t in enumerate(tokens) if t.token_type == TokenType.L_PAREN), None
-    )
-    if start is None:
-        return {}
-    sources: dict[str, _ColumnSource] = {}
-    for segment in _segments(tokens, start + 1):
-        if not segment or _word(segment[0]) in TABLE_CONSTRAINT_HEADS:
-            continue
-        source = _ColumnSource()
-        if len(segment) > 1 and segment[1].token_type == TokenType.ALIAS:
-            source.computed = _slice(batch, _expression(segment, 2))
-        elif len(segment) > 1:
-            source.type_name = segment[1].text
-        for i, token in enumerate(segment):
-            if token.token_type == TokenType.DEFAULT:
-                source.default = _slice(batch, _expression(segment, i + 1))
-        sources[segment[0].text] = source
-    return sources
-
-
-def _segments(tokens: list[Token], start: int) -> Iterator[list[Token]]:
-    """Split the tokens of a parenthesised list on top-level commas."""
-    depth, segment = 0, []
-    for token in tokens[start:]:
-        if token.token_type == TokenType.L_PAREN:
-            depth += 1
-        elif token.token_type == TokenType.R_PAREN:
-            if depth == 0:
-                break
-            depth -= 1
-        elif token.token_type == TokenType.COMMA and depth == 0:
-            yield segment
-            segment = []
-            continue
-        segment.append(token)
-    yield segment
-
-
-def _expression(segment: list[Token], start: int) -> list[Token]:
-    """The tokens of one expression: a balanced run up to a keyword at depth 0."""
-    depth, taken = 0, []
-    for token in segment[start:]:
-        if depth == 0 and taken and _word(token) in EXPRESSION_STOPS:
-            break
-        if token.token_type == TokenType.L_PAREN:
-            depth += 1
-        elif token.token_type == TokenType.R_PAREN:
-            depth -= 1
-        taken.append(token)
-    return taken
-
-
-def _word(token: Token) -> str:
-    parts = token.text.upper().split()
-    return parts[0] if parts and token.token_type != TokenType.IDENTIFIER else ""
-
-
-def _slice(batch: str, tokens: list[Token]) -> str | None:
-    return batch[tokens[0].start : tokens[-1].end + 1] if tokens else None
-
-
-# --- normalising text the way SQL Server stores it -------------------------------
-
-
-def _strip_parens(sql: str) -> str:
-    sql = sql.strip()
-    while sql.startswith("(") and sql.endswith(")") and _balanced(sql[1:-1]):
-        sql = sql[1:-1].strip()
-    return sql
-
-
-def _balanced(sql: str) -> bool:
-    depth = 0
-    for char in sql:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _default_text(raw: str) -> str:
-    """``1`` -> ``((1))``, ``NEWID()`` -> ``(newid())``, ``'x'`` -> ``('x')``."""
-    inner = _strip_parens(raw)
-    if NUMBER.match(inner):
-        return f"(({inner}))"
-    if not inner.startswith(("'", "N'")):
-        inner = re.sub(r"\b(\w+)\s*\(", lambda m: m.group(1).lower() + "(", inner)
-    return f"({inner})"
-
-
-def _computed_text(raw: str) -> str:
-    """``([quantity]*[unit_price])`` -> ``(quantity*unit_price)`` (portable)."""
-    unbracketed = SIMPLE_BRACKETED.sub(r"\1", _strip_parens(raw))
-    return f"({unbracketed})"
-
-
-def _check_text(check: exp.Expression) -> str:
-    return _strip_parens(check.this.sql())
-
-
-def _type_name(sql_type: TypeEngine) -> str:
-    for name, type_class in mssql_base.ischema_names.items():
-        if type(sql_type) is type_class:
-            return name
-    return type(sql_type).__name__.lower()
-
-
-def _numeric_params(name: str, params: list[str]) -> tuple[int | None, int | None]:
-    if name in {"decimal", "numeric"}:
-        precision = int(params[0]) if params else 18
-        scale = int(params[1]) if len(params) > 1 else 0
-        return precision, scale
-    if name == "float":
-        return (int(params[0]) if params else 53), None
-    if name == "real":
-        return 24, None
-    return None, None
-
-
 def _referential_action(options: str, event: str) -> str | None:
     match = re.search(rf"ON {event} (CASCADE|SET NULL|SET DEFAULT)", options)
     return match.group(1) if match else None
@@ -645,23 +438,6 @@ def _constraint_columns(constraint: exp.Constraint) -> list[str]:
             continue
         names.append(node.name)
     return names
-
-
-def _only(tables: Iterable[Table]) -> Table:
-    (table,) = list(tables)
-    return table
-
-
-def _sql_files(paths: Iterable[Path | str]) -> list[Path]:
-    files: list[Path] = []
-    for path in map(Path, paths):
-        files.extend(sorted(path.rglob("*.sql")) if path.is_dir() else [path])
-    return files
-
-
-def _has_code(batch: str) -> bool:
-    without_comments = re.sub(r"--[^\n]*", "", batch)
-    return bool(without_comments.strip())
 
 
 def _without_comments(batch: str) -> str:

@@ -79,7 +79,7 @@ def models_fingerprint(tables: list[Table]) -> str:
 
 def recorded_scripts() -> list[Path]:
     """The T-SQL scripts the current models were generated from, if recorded."""
-    from app.codegen.commands import recorded_source
+    from app.codegen.models_folder import recorded_source
     from app.models import generated
 
     _url, scripts = recorded_source(Path(generated.__file__).resolve().parent)

@@ -29,10 +29,9 @@ from app.data.listing import session_in_transaction
 from app.data.lookups import caller_defaults
 from app.data.scope import Scope, open_scope, peek_scope
 from app.data.values import encode_row_key
+from app.edit.fields import RuleChoiceField, choice_options
 from app.edit.forms import (
     FieldSpec,
-    RuleChoiceField,
-    choice_options,
     field_specs,
     field_view,
     form_class,

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, Table
 
-from app.codegen.commands import APP_OWNED_SCHEMA, read_generated
 from app.codegen.drift import load_models
+from app.codegen.models_folder import read_generated
+from app.codegen.sources import APP_OWNED_SCHEMA
 from app.codegen.tsql_ddl import metadata_from_tsql
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
-from app.codegen.commands import read_generated
 from app.codegen.drift import load_models
+from app.codegen.models_folder import read_generated
 
 pytestmark = pytest.mark.mssql_live
 

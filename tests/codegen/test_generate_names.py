@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import URL
 
 from app.cli import tablefront_cli
-from app.codegen.commands import read_generated
 from app.codegen.drift import load_models
+from app.codegen.models_folder import read_generated
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SQL = ROOT / "sql" / "demo"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import URL, create_engine, text
 
-from app.codegen.commands import read_generated
 from app.codegen.drift import load_models
+from app.codegen.models_folder import read_generated
 
 pytestmark = pytest.mark.postgres
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import URL
 
-from app.codegen.commands import read_generated
 from app.codegen.drift import load_models
+from app.codegen.models_folder import read_generated
 
 HR_DDL = """
 CREATE TABLE departments (

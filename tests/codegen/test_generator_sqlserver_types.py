@@ -9,9 +9,9 @@ from sqlalchemy import INTEGER, NVARCHAR, Column, MetaData, Table, select
 from sqlalchemy.dialects import mssql
 from sqlalchemy.types import NullType
 
-from app.codegen.commands import mark_special_columns
 from app.codegen.drift import load_models
 from app.codegen.generator import TablefrontGenerator
+from app.codegen.sources import mark_special_columns
 from app.codegen.tsql_ddl import metadata_from_tsql
 from app.data import writes
 from app.mssql_types import OpaqueSqlType

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table
 
-from app.codegen.commands import mssql_view_dependencies, record_view_dependencies
+from app.codegen.sources import mssql_view_dependencies, record_view_dependencies
 from app.codegen.tsql_ddl import metadata_from_tsql, view_dependencies_from_ddl
 from tests.mssql import compile_mssql
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mssql
 
 from app.catalog import build_catalog, set_catalog, settings_path
-from app.codegen.tsql_ddl import split_batches
+from app.codegen.tsql_scripts import split_batches
 from app.database import normalize_mssql_url
 
 URL_VARIABLE = "TABLEFRONT_TEST_MSSQL_URL"

@@ -10,7 +10,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from app.codegen.tsql_ddl import script_batches, substitute_sqlcmd_variables
+from app.codegen.tsql_scripts import script_batches, substitute_sqlcmd_variables
 
 APP_DIR = Path(__file__).resolve().parents[2] / "sql" / "app"
 EXISTENCE_CHECKS = ("OBJECT_ID", "SCHEMA_ID", "DATABASE_PRINCIPAL_ID", "SYS.INDEXES")

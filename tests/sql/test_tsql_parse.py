@@ -9,7 +9,7 @@ import sqlglot
 from sqlglot import ErrorLevel, exp
 from sqlglot.errors import ParseError
 
-from app.codegen.tsql_ddl import (
+from app.codegen.tsql_scripts import (
     script_batches,
     split_batches,
     substitute_sqlcmd_variables,
