@@ -78,13 +78,6 @@ def view_column_type(
     raise ValueError(f"cannot derive a view column type from {node.sql('tsql')}")
 
 
-def _type_name(sql_type: TypeEngine) -> str:
-    for name, type_class in mssql_base.ischema_names.items():
-        if type(sql_type) is type_class:
-            return name
-    return type(sql_type).__name__.lower()
-
-
 def _numeric_params(name: str, params: list[str]) -> tuple[int | None, int | None]:
     if name in {"decimal", "numeric"}:
         precision = int(params[0]) if params else 18
