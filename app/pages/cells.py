@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from app.catalog import ColumnInfo
@@ -18,45 +19,51 @@ TRUNCATE_AT = 80
 TITLE_MAX = 1000
 
 
-class Cell(NamedTuple):
-    """One formatted value: text, CSS classes, tooltip, optional link."""
+@dataclass(slots=True)  # hundreds a page: slots, not frozen (both cost time)
+class Cell:
+    """One formatted value of ``column``: text, CSS classes, tooltip, optional link
+    and the link's test id (``fk-link``, ``row-link`` or "")."""
 
+    column: str
     text: str
     css: str = ""
     title: str = ""
     href: str = ""
+    link: str = ""
 
+
+# What the kind formatters return: (text, CSS classes, tooltip).
+Shown = tuple[str, str, str]
 
 # NULL has no text: the templates print a muted dash with "empty" for screen readers.
 NULL_CSS = "tf-null"
-NULL_CELL = Cell("", NULL_CSS)
-EMPTY_CELL = Cell("", "tf-empty", "empty text")
+EMPTY: Shown = ("", "tf-empty", "empty text")
 
 
-def _text(value: Any) -> Cell:
+def _text(value: Any) -> Shown:
     text = str(value)
     if text == "":
-        return EMPTY_CELL
+        return EMPTY
     if len(text) > TRUNCATE_AT:
-        return Cell(text[:TRUNCATE_AT].rstrip() + "…", "tf-long", text[:TITLE_MAX])
-    return Cell(text)
+        return text[:TRUNCATE_AT].rstrip() + "…", "tf-long", text[:TITLE_MAX]
+    return text, "", ""
 
 
-def _full_text(value: Any) -> Cell:
+def _full_text(value: Any) -> Shown:
     text = str(value)
-    return EMPTY_CELL if text == "" else Cell(text, "tf-pre")
+    return EMPTY if text == "" else (text, "tf-pre", "")
 
 
-def _bool(value: Any) -> Cell:
-    return (
-        Cell("✓", "tf-bool tf-yes", "yes")
-        if value
-        else Cell("✗", "tf-bool tf-no", "no")
-    )
+YES: Shown = ("✓", "tf-bool tf-yes", "yes")
+NO: Shown = ("✗", "tf-bool tf-no", "no")
 
 
-def _int(value: Any) -> Cell:
-    return Cell(str(value), "tf-num")
+def _bool(value: Any) -> Shown:
+    return YES if value else NO
+
+
+def _int(value: Any) -> Shown:
+    return str(value), "tf-num", ""
 
 
 MONEY_SCALE = 4  # SQL Server money and smallmoney keep four decimal places
@@ -70,60 +77,59 @@ def _scale(column: ColumnInfo) -> int | None:
     return scale if isinstance(scale, int) else None
 
 
-def _decimal_at(scale: int | None) -> Callable[[Any], Cell]:
+def _decimal_at(scale: int | None) -> Callable[[Any], Shown]:
     """Decimals with thousands separators and the column's scale, never fewer."""
 
-    def show(value: Any) -> Cell:
+    def show(value: Any) -> Shown:
         try:
             shown = f"{value:,.{scale}f}" if scale is not None else f"{value:,}"
         except (TypeError, ValueError):  # SQLite may hand back text
             return _text(value)
-        return Cell(shown, "tf-num", str(value))
+        return shown, "tf-num", str(value)
 
     return show
 
 
-def _float(value: Any) -> Cell:
-    return Cell(f"{value:,.6g}", "tf-num", repr(value))
+def _float(value: Any) -> Shown:
+    return f"{value:,.6g}", "tf-num", repr(value)
 
 
-def _date(value: Any) -> Cell:
-    return Cell(
-        value.isoformat() if hasattr(value, "isoformat") else str(value), "tf-date"
-    )
+def _date(value: Any) -> Shown:
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text, "tf-date", ""
 
 
-def _datetime(value: Any) -> Cell:
+def _datetime(value: Any) -> Shown:
     if not isinstance(value, dt.datetime):
-        return Cell(str(value), "tf-date")
+        return str(value), "tf-date", ""
     shown = value.strftime(
         "%Y-%m-%d %H:%M" if not value.second else "%Y-%m-%d %H:%M:%S"
     )
-    return Cell(shown, "tf-date", value.isoformat(sep=" "))
+    return shown, "tf-date", value.isoformat(sep=" ")
 
 
 GUID_SHOWN = 8
 
 
-def _guid(value: Any) -> Cell:
+def _guid(value: Any) -> Shown:
     """Lists show a GUID's first 8 characters; the tooltip has all of it."""
     text = str(value).upper()
     if len(text) <= GUID_SHOWN + 1:
-        return Cell(text, "tf-mono")
-    return Cell(text[:GUID_SHOWN] + "…", "tf-mono", text)
+        return text, "tf-mono", ""
+    return text[:GUID_SHOWN] + "…", "tf-mono", text
 
 
-def _full_guid(value: Any) -> Cell:
-    return Cell(str(value).upper(), "tf-mono")
+def _full_guid(value: Any) -> Shown:
+    return str(value).upper(), "tf-mono", ""
 
 
-def _binary(value: Any) -> Cell:
+def _binary(value: Any) -> Shown:
     data = bytes(value)
     preview = "0x" + data[:32].hex().upper() + ("…" if len(data) > 32 else "")
-    return Cell(f"binary, {len(data):,} bytes", "tf-binary", preview)
+    return f"binary, {len(data):,} bytes", "tf-binary", preview
 
 
-_BY_KIND: dict[str, Callable[[Any], Cell]] = {
+_BY_KIND: dict[str, Callable[[Any], Shown]] = {
     "bool": _bool,
     "int": _int,
     "float": _float,
@@ -153,10 +159,14 @@ def formatter(
         plain = _full_text
     elif full and column.kind == "guid":
         plain = _full_guid
+    name = column.name
     if labels is None:
 
         def format_plain(value: Any) -> Cell:
-            return NULL_CELL if value is None else plain(value)
+            if value is None:
+                return Cell(name, "", NULL_CSS)
+            text, css, title = plain(value)
+            return Cell(name, text, css, title)
 
         return format_plain
     found = labels.labels
@@ -164,11 +174,14 @@ def formatter(
 
     def format_fk(value: Any) -> Cell:
         if value is None:
-            return NULL_CELL
+            return Cell(name, "", NULL_CSS)
         label = found.get(value)
         if label is None:
-            return plain(value)
-        href = prefix + label.row_key if label.row_key else ""
-        return Cell(label.text, "tf-fk", f"{column.name} = {value}", href)
+            text, css, title = plain(value)
+            return Cell(name, text, css, title)
+        if not label.row_key:
+            return Cell(name, label.text, "tf-fk", f"{name} = {value}")
+        href = prefix + label.row_key
+        return Cell(name, label.text, "tf-fk", f"{name} = {value}", href, "fk-link")
 
     return format_fk

@@ -9,7 +9,7 @@ from typing import Any
 from app.catalog import ColumnInfo
 from app.catalog.model import NUMBER_KINDS
 from app.data.labels import LabelSet
-from app.pages.cells import formatter
+from app.pages.cells import Cell, formatter
 
 
 @dataclass(frozen=True)
@@ -24,24 +24,12 @@ class HeaderCell:
     sorted: str = ""  # "asc", "desc" or ""
 
 
-@dataclass(slots=True)  # hundreds a page: not frozen (frozen init is slower)
-class TableCell:
-    """One shown value; ``link`` is the link's test id (fk-link, row-link) or ""."""
-
-    column: str
-    text: str
-    css: str = ""
-    title: str = ""
-    href: str = ""
-    link: str = ""
-
-
 @dataclass(slots=True)
 class TableRow:
     """A row: its detail page (empty when it has none) and its cells."""
 
     href: str
-    cells: list[TableCell]
+    cells: list[Cell]
 
 
 @dataclass(frozen=True)
@@ -102,19 +90,12 @@ def table_rows(
     keyed = bool(row_keys) and row_keys[0] is not None
     first_links = keyed and not has_open_column(columns, keyed)
     formats = [formatter(c, labels.get(c.name), link_base) for c in columns]
-    names = [c.name for c in columns]
     out = []
     for values, key in zip(rows, row_keys, strict=True):
+        cells = [fmt(value) for fmt, value in zip(formats, values, strict=True)]
         href = row_base + key if key is not None else ""
-        cells = []
-        for name, fmt, value in zip(names, formats, values, strict=True):
-            text, css, title, link = fmt(value)  # no star-unpacking: the hot loop
-            cells.append(
-                TableCell(name, text, css, title, link, "fk-link" if link else "")
-            )
-        first = cells[0] if cells else None
-        if first_links and href and first is not None and not first.href:
-            first.href, first.link = href, "row-link"
+        if first_links and href and cells and not cells[0].href:
+            cells[0].href, cells[0].link = href, "row-link"  # a fresh Cell
         out.append(TableRow(href, cells))
     return out
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from app.pages.cells import NULL_CSS
-from app.pages.table import ResultsTable, TableCell
+from app.pages.cells import NULL_CSS, Cell
+from app.pages.table import ResultsTable
 
 # A NULL: a dash to see, the word to hear (the ``null_value`` macro's markup).
 NULL_HTML = (
@@ -39,7 +39,7 @@ def table_body(t: ResultsTable) -> Markup:
     # once per call (nothing is kept between requests).
     starts: dict[tuple[str, str], str] = {}
 
-    def cell(c: TableCell) -> str:
+    def cell(c: Cell) -> str:
         start = starts.get((c.column, c.css))
         if start is None:
             css = f' class="{escape(c.css)}"' if c.css else ""
@@ -49,9 +49,8 @@ def table_body(t: ResultsTable) -> Markup:
         title = f' title="{_escaped(c.title)}"' if c.title else ""
         text = NULL_HTML if c.css == NULL_CSS else _escaped(c.text)
         if c.link:
-            text = (
-                f'<a href="{_escaped(c.href)}" data-testid="{_escaped(c.link)}">{text}</a>'
-            )
+            href, testid = _escaped(c.href), _escaped(c.link)
+            text = f'<a href="{href}" data-testid="{testid}">{text}</a>'
         return f"{start}{title}>{text}</td>"
 
     rows = []

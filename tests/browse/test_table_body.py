@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import get_template_attribute
 
-from app.pages.table import ResultsTable, TableCell, TableRow
+from app.pages.cells import Cell
+from app.pages.table import ResultsTable, TableRow
 from app.pages.table_body import table_body
 
 HOSTILE = "\"'><script>x</script>&"
@@ -17,17 +18,15 @@ def _table(open_column: bool) -> ResultsTable:
         TableRow(
             "/t/shop/items/1",
             [
-                TableCell("id", "1", "tf-num", "", "/t/shop/items/1", "row-link"),
-                TableCell(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, "fk-link"),
-                TableCell("note", "", "tf-empty", "empty text"),
-                TableCell("name", "Ünïcode ✓ …"),
+                Cell("id", "1", "tf-num", "", "/t/shop/items/1", "row-link"),
+                Cell(HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, "fk-link"),
+                Cell("note", "", "tf-empty", "empty text"),
+                Cell("name", "Ünïcode ✓ …"),
             ],
         ),
-        TableRow(HOSTILE, [TableCell("id", HOSTILE), TableCell("x", "", "tf-null")]),
+        TableRow(HOSTILE, [Cell("id", HOSTILE), Cell("x", "", "tf-null")]),
         # A NULL first cell still carries the row link.
-        TableRow(
-            "/t/shop/items/3", [TableCell("id", "", "tf-null", "", "/3", "row-link")]
-        ),
+        TableRow("/t/shop/items/3", [Cell("id", "", "tf-null", "", "/3", "row-link")]),
     ]
     return ResultsTable([], rows, open_column=open_column)
 
