@@ -11,12 +11,18 @@ of equalities). A small parser reads both spellings for these shapes:
 - ``col <> constant``: one excluded value;
 - ``a >= b`` between two columns: a rule over the whole row.
 
+A constant may be a date: ``'2000-01-01'`` (typed by the column's kind in
+app.catalog.columns) or SQL Server's ``CONVERT([date],'20000101')`` /
+``CAST('2000-01-01' AS date)``, read here as a ``datetime.date`` (``datetime``
+for the date-and-time types).
+
 ``col IS NULL OR ...`` is the shape alone: a CHECK passes on NULL anyway. Anything
 else is left to the database (which names its constraint when it refuses).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -148,9 +154,40 @@ class _Parser:
             return ColumnRef(text[1:-1])
         if kind == "quoted":
             return ColumnRef(text[1:-1])
+        if kind == "word" and text.upper() in {"CONVERT", "CAST"} and self.peek("("):
+            return self.converted(text.upper())
         if kind == "word" and text.upper() not in {"AND", "OR", "NOT", "NULL", "IS"}:
             return ColumnRef(text)
         raise Unreadable(text)
+
+    def converted(self, word: str) -> Any:
+        """``CONVERT(type, 'text'[, style])`` or ``CAST('text' AS type)`` of a date
+        constant: its value (Unreadable for other types, styles or operands)."""
+        self.take("(")
+        if word == "CAST":
+            value = self.operand()
+            self.take("AS")
+            type_name = self.type_name()
+        else:
+            type_name = self.type_name()
+            self.take(",")
+            value = self.operand()
+            if self.peek(","):
+                self.take()
+                if self.operand() not in ISO_STYLES:
+                    raise Unreadable("CONVERT style")
+        self.take(")")
+        return date_constant(type_name, value)
+
+    def type_name(self) -> str:
+        kind, text = self.take()
+        if kind not in {"word", "bracket"}:
+            raise Unreadable(text)
+        if self.peek("("):  # datetime2(0)
+            self.take()
+            self.take()
+            self.take(")")
+        return (text[1:-1] if kind == "bracket" else text).lower()
 
     def atom(self) -> Any:
         item = self.peek()
@@ -197,6 +234,28 @@ class _Parser:
             self.take("NULL")
             return IsNull(left.name)
         raise Unreadable(text)
+
+
+# CONVERT styles whose text is ISO 8601 (or yyyymmdd): read the same in any locale.
+ISO_STYLES = frozenset({23, 112, 120, 121, 126, 127})
+DATE_TYPES = frozenset({"date"})
+DATETIME_TYPES = frozenset({"datetime", "datetime2", "smalldatetime"})
+
+
+def date_constant(type_name: str, value: Any) -> dt.date:
+    """The value of ``CONVERT(type_name, value)`` for a date type and a text in
+    ISO 8601 or yyyymmdd; Unreadable otherwise."""
+    if not isinstance(value, str):
+        raise Unreadable(str(value))
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Unreadable(value) from None
+    if type_name in DATE_TYPES:
+        return parsed.date()
+    if type_name in DATETIME_TYPES:
+        return parsed
+    raise Unreadable(type_name)
 
 
 def parse_check(text: str) -> Any:
@@ -340,16 +399,27 @@ def merge(checks: Sequence[ValueCheck]) -> ValueCheck | None:
                 else tuple(v for v in choices if v in c.choices)
             )
         if c.low is not None and (
-            low is None or c.low > low or (c.low == low and not c.low_inclusive)
+            low is None or _before(low, c.low) or (c.low == low and not c.low_inclusive)
         ):
             low, low_inc = c.low, c.low_inclusive
         if c.high is not None and (
-            high is None or c.high < high or (c.high == high and not c.high_inclusive)
+            high is None
+            or _before(c.high, high)
+            or (c.high == high and not c.high_inclusive)
         ):
             high, high_inc = c.high, c.high_inclusive
         excluded += c.excluded
     names = ", ".join(dict.fromkeys(c.constraint for c in checks if c.constraint))
     return ValueCheck(choices, low, low_inc, high, high_inc, excluded, names)
+
+
+def _before(a: Any, b: Any) -> bool:
+    """``a < b`` for two constants, by their text when their types differ ('2000-01-01'
+    and a date read from CONVERT: ISO text sorts as the dates do)."""
+    try:
+        return a < b
+    except TypeError:
+        return str(a) < str(b)
 
 
 # Read once per Table (the column rules ask once per column); an entry keeps its

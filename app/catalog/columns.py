@@ -242,7 +242,7 @@ def _column_rule(info: ColumnInfo) -> ColumnRule:
         bounds, scale = (found.low, found.high), found.scale
     elif kind in STRING_KINDS:
         length = getattr(col.type, "length", None)
-    checked = _value_check(info, kind)
+    checked = typed_check(col, kind)
     return ColumnRule(
         name=info.name,
         label=info.label,
@@ -275,12 +275,13 @@ def _choice_parser(
     return parse_choice
 
 
-def _value_check(info: ColumnInfo, kind: str) -> ValueCheck | None:
-    """The column's readable CHECKs, constants typed as the column's values."""
-    table = getattr(info.column, "table", None)
+def typed_check(column: Column, kind: str) -> ValueCheck | None:
+    """The column's readable CHECKs, constants typed as the column's values of
+    ``kind`` (forms, imports and the sample-row filler all read them here)."""
+    table = getattr(column, "table", None)
     if table is None:
         return None
-    found = table_checks(table)[0].get(info.column.name)
+    found = table_checks(table)[0].get(column.name)
     if found is None or kind not in PARSERS or kind in {"bool", "binary", "other"}:
         return found
     parse = PARSERS[kind]

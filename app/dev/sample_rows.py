@@ -25,17 +25,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlglot
 from faker import Faker
-from sqlalchemy import CheckConstraint, Column, Table, insert, select
+from sqlalchemy import Column, Table, insert, select
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import mssql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.schema import sort_tables
 from sqlalchemy.types import TypeDecorator
-from sqlglot import exp
 
+from app.catalog.checks import ValueCheck
+from app.catalog.columns import typed_check
+from app.catalog.registry import column_kind
 from app.embedded import is_rowversion
 from app.embedded_computed import is_untranslated_computed
 from app.mssql_types import SMALLDATETIME_LEGACY, OpaqueSqlType
@@ -54,6 +55,7 @@ INTEGER_RANGES = {
     sqltypes.Integer: (-(2**31), 2**31 - 1),
 }
 SAMPLE_INTEGERS = (1, 1000)
+NO_CHECK = ValueCheck()
 
 
 @dataclass
@@ -66,18 +68,6 @@ class SampleReport:
     @property
     def total(self) -> int:
         return sum(self.rows.values())
-
-
-@dataclass
-class Bounds:
-    """What CHECK constraints allow for one column."""
-
-    choices: tuple[Any, ...] | None = None
-    low: Any = None
-    high: Any = None
-    low_open: bool = False
-    high_open: bool = False
-    excluded: set[Any] = field(default_factory=set)
 
 
 def fill_sample_rows(
@@ -206,7 +196,7 @@ class _TableFiller:
         return values
 
     def _value(self, column: Column, index: int, attempt: int) -> Any:
-        bounds = self.bounds.get(column.name, Bounds())
+        bounds = self.bounds.get(column.name, NO_CHECK)
         if bounds.choices:
             return self.rng.choice(bounds.choices)
         optional = column.nullable and not column.primary_key
@@ -304,7 +294,7 @@ CODE_NAME = re.compile(r"code|number|\bno\b|_no$|ref|sku|key", re.I)
 
 
 def typed_value(
-    column: Column, bounds: Bounds, rng: random.Random, fake: Faker, index: int
+    column: Column, bounds: ValueCheck, rng: random.Random, fake: Faker, index: int
 ) -> Any:
     """A value that fits the column's SQL type, CHECK bounds and name."""
     kind = column.type
@@ -348,7 +338,7 @@ def typed_value(
 
 def _integer(
     kind: sqltypes.Integer,
-    bounds: Bounds,
+    bounds: ValueCheck,
     rng: random.Random,
     index: int,
     column: Column,
@@ -375,7 +365,7 @@ def _integer(
     return low
 
 
-def _number(kind: sqltypes.Numeric, bounds: Bounds, rng: random.Random) -> Any:
+def _number(kind: sqltypes.Numeric, bounds: ValueCheck, rng: random.Random) -> Any:
     scale = kind.scale if kind.scale is not None else 2
     precision = kind.precision or 18
     limit = decimal.Decimal(10) ** (precision - scale) - decimal.Decimal(10) ** -scale
@@ -397,28 +387,81 @@ def _number(kind: sqltypes.Numeric, bounds: Bounds, rng: random.Random) -> Any:
     return value
 
 
-def _numeric_bounds(bounds: Bounds, step: Any) -> tuple[Any, Any]:
+def _numeric_bounds(bounds: ValueCheck, step: Any) -> tuple[Any, Any]:
+    """The CHECK's numeric range, exclusive ends moved in by ``step`` (a constant
+    that is not a number is left to the database: the row is drawn again)."""
     low, high = bounds.low, bounds.high
-    if low is not None and bounds.low_open:
+    numbers = int | float | decimal.Decimal
+    low = low if isinstance(low, numbers) and not isinstance(low, bool) else None
+    high = high if isinstance(high, numbers) and not isinstance(high, bool) else None
+    if low is not None and not bounds.low_inclusive:
         low = low + step
-    if high is not None and bounds.high_open:
+    if high is not None and not bounds.high_inclusive:
         high = high - step
     return low, high
 
 
-def _date(bounds: Bounds, rng: random.Random) -> dt.date:
-    return FIRST_DAY + dt.timedelta(days=rng.randrange(DAY_SPAN))
+def _day_bounds(bounds: ValueCheck) -> tuple[dt.date, dt.date]:
+    """The first and last day to draw from: the sample decade, moved to meet a
+    CHECK's date range and cut to it (a time of day is kept by
+    ``_within_day_bounds``)."""
+    low, high = _day(bounds.low), _day(bounds.high)
+    if low is not None and not bounds.low_inclusive and low == bounds.low:
+        low += dt.timedelta(days=1)  # a date column's ``> '2000-01-01'``
+    if high is not None and not bounds.high_inclusive and high == bounds.high:
+        high -= dt.timedelta(days=1)
+    first, last = FIRST_DAY, FIRST_DAY + dt.timedelta(days=DAY_SPAN - 1)
+    span = last - first
+    if low is not None and low > last:
+        first, last = low, low + span
+    if high is not None and high < first:
+        first, last = high - span, high
+    first = first if low is None else max(first, low)
+    last = last if high is None else min(last, high)
+    return first, max(first, last)
 
 
-def _datetime(kind: Any, bounds: Bounds, rng: random.Random) -> dt.datetime:
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _date(bounds: ValueCheck, rng: random.Random) -> dt.date:
+    first, last = _day_bounds(bounds)
+    return first + dt.timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _datetime(kind: Any, bounds: ValueCheck, rng: random.Random) -> dt.datetime:
     day = _date(bounds, rng)
     if kind.__class__.__name__.upper().startswith("SMALLDATETIME"):
         day = max(SMALLDATETIME_RANGE[0], min(SMALLDATETIME_RANGE[1], day))
-        return dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)))
-    # Whole seconds: every SQL Server date/time type holds them exactly.
-    return dt.datetime.combine(
-        day, dt.time(rng.randrange(24), rng.randrange(60), rng.randrange(60))
-    )
+        moment = dt.time(rng.randrange(24), rng.randrange(60))
+    else:  # whole seconds: every SQL Server date/time type holds them exactly
+        moment = dt.time(rng.randrange(24), rng.randrange(60), rng.randrange(60))
+    return _within_day_bounds(dt.datetime.combine(day, moment), bounds)
+
+
+def _within_day_bounds(value: dt.datetime, bounds: ValueCheck) -> dt.datetime:
+    """``value`` moved inside a CHECK's date-and-time ends on its own day (a low of
+    10:00 on the first day, a high at midnight on the last)."""
+    minute = dt.timedelta(minutes=1)
+    low, high = bounds.low, bounds.high
+    if isinstance(low, dt.date):
+        low = (
+            low if isinstance(low, dt.datetime) else dt.datetime.combine(low, dt.time())
+        )
+        if value < low or (value == low and not bounds.low_inclusive):
+            value = low + (minute if not bounds.low_inclusive else dt.timedelta())
+    if isinstance(high, dt.date):
+        high = (
+            high
+            if isinstance(high, dt.datetime)
+            else dt.datetime.combine(high, dt.time())
+        )
+        if value > high or (value == high and not bounds.high_inclusive):
+            value = high - (minute if not bounds.high_inclusive else dt.timedelta())
+    return value
 
 
 def _text(
@@ -473,80 +516,13 @@ def column_is_unique(column: Column) -> bool:
 # --- CHECK constraints ---------------------------------------------------------------
 
 
-def check_bounds(table: Table) -> dict[str, Bounds]:
-    """Per column, what the table's simple CHECK constraints allow."""
-    found: dict[str, Bounds] = {}
-    by_folded = {c.name.casefold(): c.name for c in table.columns}
-    for constraint in _in_order(table.constraints):
-        if not isinstance(constraint, CheckConstraint):
-            continue
-        try:
-            tree = sqlglot.parse_one(str(constraint.sqltext), read="tsql")
-        except sqlglot.errors.SqlglotError:
-            continue
-        for part in _conjuncts(tree):
-            _apply_condition(part, by_folded, found)
+def check_bounds(table: Table) -> dict[str, ValueCheck]:
+    """Per column, what the table's readable CHECK constraints allow, constants
+    typed as the column's values (app.catalog.checks reads them, for forms and
+    imports too)."""
+    found: dict[str, ValueCheck] = {}
+    for column in table.columns:
+        check = typed_check(column, column_kind(column))
+        if check is not None:
+            found[column.name] = check
     return found
-
-
-def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
-    while isinstance(node, exp.Paren):
-        node = node.this
-    if isinstance(node, exp.And):
-        return _conjuncts(node.this) + _conjuncts(node.expression)
-    return [node]
-
-
-def _literal(node: exp.Expression) -> Any:
-    while isinstance(node, exp.Paren):
-        node = node.this
-    if isinstance(node, exp.Neg):
-        value = _literal(node.this)
-        return -value if isinstance(value, int | float | decimal.Decimal) else None
-    if isinstance(node, exp.Literal | exp.National):
-        if isinstance(node, exp.National) or node.is_string:
-            return node.name
-        text = node.name
-        return decimal.Decimal(text) if "." in text else int(text)
-    return None
-
-
-def _apply_condition(
-    node: exp.Expression, by_folded: dict[str, str], found: dict[str, Bounds]
-) -> None:
-    while isinstance(node, exp.Paren):
-        node = node.this
-    comparisons = {
-        exp.GTE: ("low", False),
-        exp.GT: ("low", True),
-        exp.LTE: ("high", False),
-        exp.LT: ("high", True),
-    }
-    flipped = {exp.GTE: exp.LTE, exp.GT: exp.LT, exp.LTE: exp.GTE, exp.LT: exp.GT}
-    if isinstance(node, exp.In) and isinstance(node.this, exp.Column):
-        name = by_folded.get(node.this.name.casefold())
-        values = tuple(_literal(v) for v in node.expressions)
-        if name and values and None not in values:
-            found.setdefault(name, Bounds()).choices = values
-    elif isinstance(node, exp.Between) and isinstance(node.this, exp.Column):
-        name = by_folded.get(node.this.name.casefold())
-        low, high = _literal(node.args["low"]), _literal(node.args["high"])
-        if name and low is not None and high is not None:
-            bounds = found.setdefault(name, Bounds())
-            bounds.low, bounds.high = low, high
-    elif type(node) in comparisons:
-        column, value, kind = node.this, node.expression, type(node)
-        if not isinstance(column, exp.Column):
-            column, value, kind = value, column, flipped[kind]
-        literal = _literal(value)
-        name = isinstance(column, exp.Column) and by_folded.get(column.name.casefold())
-        if name and isinstance(literal, int | decimal.Decimal):
-            side, open_ = comparisons[kind]
-            bounds = found.setdefault(name, Bounds())
-            setattr(bounds, side, literal)
-            setattr(bounds, f"{side}_open", open_)
-    elif isinstance(node, exp.NEQ) and isinstance(node.this, exp.Column):
-        name = by_folded.get(node.this.name.casefold())
-        literal = _literal(node.expression)
-        if name and literal is not None:
-            found.setdefault(name, Bounds()).excluded.add(literal)

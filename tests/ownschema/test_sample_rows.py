@@ -160,7 +160,7 @@ def test_check_bounds_reads_simple_checks():
     region = check_bounds(md.tables["Region"])
     assert region["CountryCode"].choices == ("GB", "FR", "DE")
     weight = check_bounds(md.tables["Product"])["Weight"]
-    assert (weight.low, weight.low_open) == (0, True)
+    assert (weight.low, weight.low_inclusive) == (0, False)
 
 
 def test_sample_rows_report_a_table_whose_parent_is_empty():

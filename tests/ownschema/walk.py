@@ -28,8 +28,9 @@ from flask import Flask, url_for
 from sqlalchemy import func, select
 
 from app.catalog import ColumnInfo, TableInfo, get_catalog
+from app.catalog.checks import ValueCheck
 from app.data.values import encode_row_key
-from app.dev.sample_rows import Bounds, check_bounds, typed_value
+from app.dev.sample_rows import check_bounds, typed_value
 from app.edit.forms import field_name
 from app.extensions import db
 from tests.access.test_bypass import xlsx_rows
@@ -322,7 +323,7 @@ class _TableWalk:
                 if parent is not None:
                     values[name] = form_text(parent)
                 continue
-            limit = bounds.get(info.name, Bounds())
+            limit = bounds.get(info.name, ValueCheck())
             if limit.choices:
                 values[name] = form_text(rng.choice(limit.choices))
                 continue
@@ -367,13 +368,15 @@ class _TableWalk:
                 continue
             current = form[name]
             if info.kind in {"int", "decimal", "money"} and current not in {"", "0"}:
-                bounds = check_bounds(self.info.table).get(info.name, Bounds())
+                bounds = check_bounds(self.info.table).get(info.name, ValueCheck())
                 if bounds.choices or bounds.low is not None or bounds.high is not None:
                     continue
                 return {name: "2" if _same(current, "1") else "1"}
             if (
                 info.kind == "text"
-                and not check_bounds(self.info.table).get(info.name, Bounds()).choices
+                and not check_bounds(self.info.table)
+                .get(info.name, ValueCheck())
+                .choices
             ):
                 length = getattr(info.column.type, "length", None) or 8
                 return {name: ("Walked" if current != "Walked" else "Walk2")[:length]}
