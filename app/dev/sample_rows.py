@@ -3,8 +3,9 @@
 ``fill_sample_rows`` fills each table with up to N rows, parents before children, so
 that every foreign key points at a row that exists (a self-reference points at an
 earlier row of the same table). Values respect what the model knows: NOT NULL,
-lengths, the range of the column's type, numeric scale, UNIQUE keys, and simple CHECK
-constraints (``IN`` lists, ``BETWEEN`` and comparisons with a constant). Text follows
+lengths, the range of the column's type, numeric scale, UNIQUE keys, and the CHECK
+constraints app.catalog.checks reads (``IN`` lists, ``BETWEEN`` and comparisons with a
+number or a date, as forms and imports keep them). Text follows
 the column's name (email, phone, city, name, code...) through Faker. Each row goes in
 under a savepoint: a row the database still refuses (a CHECK across columns, say) is
 drawn again, and a table that ends up short is reported by name with the reason.
