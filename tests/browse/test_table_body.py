@@ -54,3 +54,27 @@ def test_table_body_hostile_values_escaped():
     assert td["title"] == HOSTILE
     assert td.select_one('[data-testid="fk-link"]')["href"] == HOSTILE
     assert td.get_text() == HOSTILE
+
+
+@pytest.mark.parametrize("char", ["&", "<", ">", '"', "'"])
+def test_table_body_each_special_character_alone_escaped(shop_app, char):
+    """GIVEN cells whose text, title and link each hold one special character and
+    nothing else to escape (the fast path skips values with none of them)
+    WHEN the Python table body and the table_body macro write them
+    THEN the two are the same text and the values come back unchanged through a
+    parser (no attribute is closed early)."""
+    value = f"a{char}b onmouseover=x"
+    table = ResultsTable(
+        [],
+        [TableRow("/r/1", [Cell("c", value, "", value, value, "fk-link")])],
+    )
+    with shop_app.test_request_context():
+        macro = get_template_attribute("browse/_macros.html", "table_body")
+        html = str(table_body(table))
+        assert html == str(macro(table))
+    td = BeautifulSoup(html, "html.parser").select_one('td[data-testid="cell"]')
+    assert td["title"] == value
+    assert "onmouseover" not in td.attrs
+    link = td.select_one('[data-testid="fk-link"]')
+    assert link["href"] == value and "onmouseover" not in link.attrs
+    assert td.get_text() == value
