@@ -19,7 +19,7 @@ TRUNCATE_AT = 80
 TITLE_MAX = 1000
 
 
-@dataclass(slots=True)  # hundreds a page: slots, not frozen (both cost time)
+@dataclass(slots=True)  # hundreds a page; not frozen: frozen init is slower
 class Cell:
     """One formatted value of ``column``: text, CSS classes, tooltip, optional link
     and the link's test id (``fk-link``, ``row-link`` or "")."""
