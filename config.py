@@ -166,6 +166,9 @@ class Config:
             e, "TABLEFRONT_ODATA_REQUESTS_PER_MINUTE", 600
         )
         self.ODATA_BURST = _int(e, "TABLEFRONT_ODATA_BURST", 120)
+        # Entity-set pages have the database write each row's JSON (app/data/
+        # odata_json.py); 0 sends every page through the Python writer.
+        self.ODATA_DB_JSON = _flag(e.get("TABLEFRONT_ODATA_DB_JSON"), default=True)
         # CSV import keeps an upload between its review and apply steps here (a share
         # when several web servers sit behind a load balancer).
         # Default: an "imports" folder beside TABLEFRONT_LOG_DIR (setup.ps1 creates it).

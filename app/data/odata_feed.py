@@ -22,6 +22,7 @@ from app.catalog import Catalog, ColumnInfo
 from app.data.counts import exact_count
 from app.data.export import export_limits
 from app.data.odata_expand import Expansion, expand, navigations
+from app.data.odata_json import row_json_column
 from app.data.odata_query import (
     ODataError,
     bad,
@@ -64,11 +65,15 @@ class FeedQuery:
 
 @dataclass
 class FeedPage:
-    """One page: the selected columns, their rows, expanded rows, continuation."""
+    """One page: the selected columns, their rows, expanded rows, continuation.
+
+    ``objects``, when the database wrote the rows' JSON (app/data/odata_json.py),
+    holds one object text per row and ``rows`` is then empty."""
 
     scope: Scope
     columns: list[ColumnInfo]
     rows: list[tuple[Any, ...]]
+    objects: list[str] | None = None
     expanded: dict[str, Expansion] = field(default_factory=dict)
     count: int | None = None
     next_token: str | None = None
@@ -145,13 +150,24 @@ def feed_page(
         )
     )
     table = scope.table
-    keyed = {s.column.name for s in sort} | {c.name for c in nav_columns}
-    stmt = select(
-        *(
-            table.c[n] if n in keyed else _served(scope.info.columns[n], table, dialect)
-            for n in names
+    objects = None
+    if not query.expand and current_app.config.get("ODATA_DB_JSON", True):
+        objects = row_json_column(columns, table, dialect)
+    if objects is not None:
+        # The database writes each row's object; the sort columns come along for
+        # the next page's token.
+        names = [s.column.name for s in sort]
+        stmt = select(objects.label("row_json"), *(table.c[n] for n in names))
+    else:
+        keyed = {s.column.name for s in sort} | {c.name for c in nav_columns}
+        stmt = select(
+            *(
+                table.c[n]
+                if n in keyed
+                else _served(scope.info.columns[n], table, dialect)
+                for n in names
+            )
         )
-    )
     where = [*clauses, keyset] if keyset is not None else clauses
     if where:
         stmt = stmt.where(*where)
@@ -169,9 +185,14 @@ def feed_page(
         more = len(fetched) > size
         rows = fetched[:size]
         width = len(columns)
-        # Rows are tuples already; only extra sort/expand columns need cutting off.
-        page.rows = rows if width == len(names) else [tuple(r[:width]) for r in rows]
         position = {n: i for i, n in enumerate(names)}
+        if objects is not None:
+            page.objects = [r[0] for r in rows]
+            position = {n: i + 1 for n, i in position.items()}
+        elif width == len(names):  # rows are tuples already
+            page.rows = rows
+        else:  # extra sort/expand columns are cut off
+            page.rows = [tuple(r[:width]) for r in rows]
         for name, column in zip(query.expand, nav_columns, strict=True):
             at = position[column.name]
             page.expanded[name] = expand(navs[name], [r[at] for r in rows], connection)

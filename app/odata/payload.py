@@ -163,7 +163,9 @@ def page_body(page: FeedPage, context: str, next_link: str | None, root: str) ->
     if page.count is not None:
         head += ',"@odata.count":' + str(page.count)
     keep, names = _prefixes(page.columns)
-    if page.expanded:
+    if page.objects is not None:
+        rows = ",".join(page.objects)
+    elif page.expanded:
         texts = _row_texts(page, keep, names)
         rows = ",".join(_with_expanded(t, page, n, root) for n, t in enumerate(texts))
     else:
@@ -171,8 +173,10 @@ def page_body(page: FeedPage, context: str, next_link: str | None, root: str) ->
     tail = "]"
     if next_link:
         tail += ',"@odata.nextLink":' + _string(next_link)
-    # Every text is ASCII (the encoder escapes the rest), so this is a copy.
-    return (head + ',"value":[' + rows + tail + "}").encode("ascii")
+    # The database's texts may hold any character (the Python writer's are ASCII);
+    # a lone surrogate from SQL Server's UCS-2 becomes its JSON escape, as the
+    # Python writer writes it.
+    return (head + ',"value":[' + rows + tail + "}").encode("utf-8", "backslashreplace")
 
 
 def entity_text(page: FeedPage, context: str, root: str) -> str:
