@@ -116,10 +116,18 @@ def _normal(value: Any, key: str) -> Any:
     return value
 
 
+def _json_type(value: Any) -> tuple[str, Any]:
+    """(JSON type, value): 1 and true are not the same answer; 0 and 0.0000 are."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, int | Decimal):
+        return ("number", Decimal(value))
+    return (type(value).__name__, value)
+
+
 def _parsed(text: str) -> dict[str, Any]:
-    """Property -> (JSON type, value): 1 and true are not the same answer."""
     found = json.loads(text, parse_float=Decimal)
-    return {k: (type(v).__name__, _normal(v, k)) for k, v in found.items()}
+    return {k: _json_type(_normal(v, k)) for k, v in found.items()}
 
 
 def _compare(engine, dialect: str, nul: bool) -> None:
@@ -227,7 +235,7 @@ def _typed(value: Any) -> Any:
         return {k: _typed(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_typed(v) for v in value]
-    return (type(value).__name__, value)
+    return _json_type(value)
 
 
 def _sets(client) -> list[str]:
