@@ -38,6 +38,7 @@ from app.catalog.registry import column_kind
 from app.data.odata_json import row_json_column
 from app.odata.payload import _object, _prefixes
 from tests.odata.conftest import client_for
+from tests.odata.json_values import parsed
 from tests.tsql_conformance import check_statement
 
 HOSTILE = [
@@ -105,31 +106,6 @@ def _infos(table: Table) -> list[ColumnInfo]:
     return [ColumnInfo(c.name, c.name, column_kind(c), c) for c in table.columns]
 
 
-def _normal(value: Any, key: str) -> Any:
-    """Times and datetimes as values (a database may write a zero fraction)."""
-    if value is None or not isinstance(value, str):
-        return value
-    if key == "moment":
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if key == "clock":
-        return dt.time.fromisoformat(value)
-    return value
-
-
-def _json_type(value: Any) -> tuple[str, Any]:
-    """(JSON type, value): 1 and true are not the same answer; 0 and 0.0000 are."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return (type(value).__name__, value)
-    if isinstance(value, int | Decimal):
-        return ("number", Decimal(value))
-    return (type(value).__name__, value)
-
-
-def _parsed(text: str) -> dict[str, Any]:
-    found = json.loads(text, parse_float=Decimal)
-    return {k: _json_type(_normal(v, k)) for k, v in found.items()}
-
-
 def _compare(engine, dialect: str, nul: bool) -> None:
     table = _table()
     table.metadata.create_all(engine)
@@ -146,7 +122,7 @@ def _compare(engine, dialect: str, nul: bool) -> None:
     assert len(written) == len(typed)
     for row, text in zip(typed, written, strict=True):
         reference = _object(names, tuple(row[i] for i in keep))
-        assert _parsed(text) == _parsed(reference), (text, reference)
+        assert parsed(text) == parsed(reference), (text, reference)
 
 
 def test_row_json_sqlite_equals_the_python_writer(tmp_path):
@@ -229,15 +205,6 @@ def test_row_json_for_sql_server_is_for_json_path_and_conforms():
     assert check_statement(statement) == []
 
 
-def _typed(value: Any) -> Any:
-    """``value`` with every scalar paired with its JSON type."""
-    if isinstance(value, dict):
-        return {k: _typed(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_typed(v) for v in value]
-    return _json_type(value)
-
-
 def _sets(client) -> list[str]:
     return [s["name"] for s in client.get("/odata/").get_json()["value"]]
 
@@ -286,7 +253,7 @@ def test_feed_pages_are_the_same_with_and_without_the_database_writer(world):
                 statements.clear()
                 answer = admin.get(f"/odata/{name}?$top=40")
                 assert answer.status_code == 200, answer.get_data(as_text=True)
-                pages[on] = _typed(json.loads(answer.data, parse_float=Decimal))
+                pages[on] = parsed(answer.data)
                 if on and any("json_object(" in s for s in statements):
                     written_by_database += 1
                 if not on:
