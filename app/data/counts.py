@@ -23,6 +23,10 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 COUNT_CAP = 10_000
+# A search that reads every row to find its matches (a word starts with, contains,
+# a "contains" filter) stops counting sooner: the first page then costs what finding
+# its own 50 rows costs, not a scan for 10,000 matches. "count exactly" gives the rest.
+SCAN_COUNT_CAP = 1_000
 EXACT_COUNT_SECONDS = 3.0
 # The unfiltered capped count of a table is one fixed statement: built once, it
 # keeps SQLAlchemy's cache key (no SELECT to build and hash on every page).

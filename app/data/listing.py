@@ -20,6 +20,7 @@ from app.catalog import Catalog, ColumnInfo, TableInfo
 from app.catalog.parse import BadValue, parse_value
 from app.data.counts import (
     COUNT_CAP,
+    SCAN_COUNT_CAP,
     RowCount,
     capped_count,
     capped_count_statement,
@@ -319,6 +320,15 @@ def chosen_columns(
     return [visible[n] for n in picked]
 
 
+def count_cap(scope: Scope, query: ListQuery) -> int:
+    """How far page 1 counts: SCAN_COUNT_CAP when its search or a filter reads
+    every row (any mode but "starts with", or a "contains" filter), else COUNT_CAP."""
+    scans = (bool(query.q.strip()) and search_mode(scope, query) != "prefix") or any(
+        f.op == "contains" for f in query.filters
+    )
+    return SCAN_COUNT_CAP if scans else COUNT_CAP
+
+
 def counted(plan: PlannedList, cap: int) -> Select:
     """The page's SELECT with its capped count (``capped_count``'s subquery) as a
     last column; kept per statement shape when the page has no conditions."""
@@ -459,7 +469,8 @@ def scoped_list_page(
     # statement per page instead of two (a later page carries its count in the
     # token, and an exact count needs its own deadline).
     folded = with_count and not query.exact_count and plan.token_count is None
-    statement = counted(plan, COUNT_CAP) if folded else plan.statement
+    cap = count_cap(scope, query)
+    statement = counted(plan, cap) if folded else plan.statement
     fetched = run(statement, plan.params).all()
     more = len(fetched) > plan.size
     rows = fetched[: plan.size]
@@ -495,14 +506,14 @@ def scoped_list_page(
     count: RowCount | None = None
     if query.exact_count:
         count = exact_count(scope.table, plan.clauses) or RowCount(
-            COUNT_CAP, capped=True, timed_out=True
+            cap, capped=True, timed_out=True
         )
     elif plan.token_count is not None:
         count = RowCount(*plan.token_count)
     elif folded:
         # No row: nothing matches (page 1 has no keyset bound to skip rows).
         n = fetched[0][-1] if fetched else 0
-        count = RowCount(min(n, COUNT_CAP), capped=n > COUNT_CAP)
+        count = RowCount(min(n, cap), capped=n > cap)
     carried = (count.value, count.capped) if count and not count.timed_out else None
 
     if query.page == "last":
@@ -528,7 +539,9 @@ def scoped_list_page(
         start=start,
     )
     if not rows and page.search_mode != "contains" and query.q.strip():
-        page.contains_count = contains_count(scope, query, dialect, connection)
+        page.contains_count = contains_count(
+            scope, query, dialect, connection, cap=SCAN_COUNT_CAP
+        )
     sig = sort_signature(plan.sort)
     state = _count_key(scope, query)
     if rows and not is_last:

@@ -190,6 +190,33 @@ def test_capped_count_reports_plus_above_the_cap(ctx, monkeypatch):
     assert page.count.capped and page.count.text == "20+"
 
 
+def test_scanning_search_counts_to_the_lower_cap(ctx, monkeypatch):
+    """GIVEN a count cap of 20 and a scanning-search cap of 5 on a 45-row table
+    WHEN it is listed unsearched, searched "contains 0" (a scan), searched
+    "starts with A" (a seek), filtered "name contains 0", and searched with the
+    exact count asked for
+    THEN only the scans stop counting at 5+; the exact count still counts all."""
+    monkeypatch.setattr("app.data.listing.COUNT_CAP", 20)
+    monkeypatch.setattr("app.data.listing.SCAN_COUNT_CAP", 5)
+
+    def count(**query) -> str:
+        return list_page(JDOE, ctx.catalog, "shop.items", ListQuery(**query)).count.text
+
+    contains = {"q": "0", "search_mode": "contains"}
+    exact = list_page(
+        JDOE, ctx.catalog, "shop.items", ListQuery(exact_count=True, **contains)
+    ).count
+    assert exact.exact and exact.value > 5
+    assert count() == "20+"
+    assert count(**contains) == "5+"
+    assert count(q="0", search_mode="words") == "5+"
+    assert count(filters=(FilterSpec("name", "contains", "0"),)) == "5+"
+    seek = list_page(
+        JDOE, ctx.catalog, "shop.items", ListQuery(q="A", search_mode="prefix")
+    ).count
+    assert seek.value > 5, "a seek counts past the scan cap"
+
+
 def test_exact_count_on_request_counts_every_row(ctx):
     """GIVEN a request for the exact count
     WHEN the page is listed
