@@ -105,6 +105,14 @@ def handle_app_error(error: AppError):
 
 
 def handle_http_exception(exc: HTTPException):
+    error, headers = http_error(exc)
+    response = render_error(error)
+    response.headers.update(headers)
+    return response
+
+
+def http_error(exc: HTTPException) -> tuple[AppError, dict[str, str]]:
+    """The user-facing error, and its extra headers, for an HTTP exception."""
     status = exc.code or 500
     title, detail = EXPLANATIONS.get(status, (exc.name, exc.description or ""))
     if isinstance(exc, CSRFError):
@@ -118,14 +126,23 @@ def handle_http_exception(exc: HTTPException):
         detail = f"The upload is larger than the limit of {limit // (1024 * 1024)} MB."
     elif status == 405:
         detail = f"This address does not accept {request.method} requests."
-    response = render_error(AppError(status, title, detail))
+    headers = {}
     valid_methods = getattr(exc, "valid_methods", None)
     if status == 405 and valid_methods:
-        response.headers["Allow"] = ", ".join(valid_methods)
-    return response
+        headers["Allow"] = ", ".join(valid_methods)
+    return AppError(status, title, detail), headers
 
 
 def handle_database_error(exc: SQLAlchemyError):
+    error, headers = database_error(exc)
+    response = render_error(error)
+    response.headers.update(headers)
+    return response
+
+
+def database_error(exc: SQLAlchemyError) -> tuple[AppError, dict[str, str]]:
+    """Roll back, log, and name the user-facing error (and its headers) for a
+    database exception."""
     from app.data.db_errors import TransientError  # app.data imports this module
 
     _rollback()
@@ -134,20 +151,23 @@ def handle_database_error(exc: SQLAlchemyError):
         # 503 + Retry-After is what browsers, Excel and scripts treat as "later".
         log.warning("database busy (%s)", exc.__class__.__name__, exc_info=exc)
         title, detail = EXPLANATIONS["busy"]
-        response = render_error(AppError(503, title, detail))
-        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
-        return response
+        return AppError(503, title, detail), {"Retry-After": str(BUSY_RETRY_AFTER)}
     if _is_unreachable(exc):
         log.error("database unreachable: %s", exc.__class__.__name__, exc_info=exc)
-        return render_error(AppError(503))
+        return AppError(503), {}
     log.error("database error", exc_info=exc)
-    return render_error(AppError(500))
+    return AppError(500), {}
 
 
 def handle_unexpected(exc: Exception):
+    return render_error(unexpected_error(exc))
+
+
+def unexpected_error(exc: Exception) -> AppError:
+    """Roll back, log with the traceback (never shown), and answer 500."""
     _rollback()
     log.error("unhandled exception", exc_info=exc)
-    return render_error(AppError(500))
+    return AppError(500)
 
 
 def register_error_handlers(app: Flask) -> None:

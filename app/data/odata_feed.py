@@ -9,12 +9,14 @@ OFFSET on the first page only; the database still reads the skipped rows, so pas
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, type_coerce
+from sqlalchemy import Select, select, type_coerce
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
@@ -38,6 +40,8 @@ from app.data.values import encode_row_key
 from app.errors import AppError
 from app.extensions import db
 from app.identity import Identity
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 5_000
 SKIP_FAST_LIMIT = 10_000
@@ -153,30 +157,32 @@ def feed_page(
     objects = None
     if not query.expand and current_app.config.get("ODATA_DB_JSON", True):
         objects = row_json_column(columns, table, dialect)
-    if objects is not None:
-        # The database writes each row's object; the sort columns come along for
-        # the next page's token.
-        names = [s.column.name for s in sort]
-        stmt = select(objects.label("row_json"), *(table.c[n] for n in names))
-    else:
-        keyed = {s.column.name for s in sort} | {c.name for c in nav_columns}
-        stmt = select(
-            *(
-                table.c[n]
-                if n in keyed
-                else _served(scope.info.columns[n], table, dialect)
-                for n in names
-            )
-        )
     where = [*clauses, keyset] if keyset is not None else clauses
-    if where:
-        stmt = stmt.where(*where)
-    stmt = stmt.order_by(*order_by(scope, sort, False, dialect)).limit(size + 1)
-    if query.skip and not query.skiptoken:
-        stmt = stmt.offset(query.skip)
+
+    def shaped(stmt: Select) -> Select:
+        if where:
+            stmt = stmt.where(*where)
+        stmt = stmt.order_by(*order_by(scope, sort, False, dialect)).limit(size + 1)
+        if query.skip and not query.skiptoken:
+            stmt = stmt.offset(query.skip)
+        return stmt
+
     page = FeedPage(scope, columns, [])
     with db.engine.connect() as connection:
-        fetched = connection.execute(stmt).all() if size else []
+        wanted = names
+        try:
+            stmt, names = _select(scope, wanted, sort, nav_columns, objects, dialect)
+            fetched = connection.execute(shaped(stmt)).all() if size else []
+        except OperationalError:
+            if objects is None or dialect != "sqlite":
+                raise
+            # SQLite's json_object refuses a BLOB stored in a text column (only a
+            # writer going around the app can store one): the Python writer
+            # serves this page.
+            log.warning("json_object refused a row of %s", scope.info.key)
+            objects = None
+            stmt, names = _select(scope, wanted, sort, nav_columns, None, dialect)
+            fetched = connection.execute(shaped(stmt)).all()
         if query.count:
             counted = exact_count(table, clauses)
             if counted is None:
@@ -212,6 +218,29 @@ def feed_page(
             (served, False),
         )
     return page
+
+
+def _select(
+    scope: Scope,
+    names: list[str],
+    sort: list[SortColumn],
+    nav_columns: list[ColumnInfo],
+    objects: ColumnElement[Any] | None,
+    dialect: str,
+) -> tuple[Select, list[str]]:
+    """The page's SELECT list and the column names it brings back: the row's JSON
+    (written by the database) and the sort columns for the next page's token, or
+    ``names`` themselves for the Python writer."""
+    table = scope.table
+    if objects is not None:
+        keys = [s.column.name for s in sort]
+        return select(objects.label("row_json"), *(table.c[n] for n in keys)), keys
+    keyed = {s.column.name for s in sort} | {c.name for c in nav_columns}
+    columns = (
+        table.c[n] if n in keyed else _served(scope.info.columns[n], table, dialect)
+        for n in names
+    )
+    return select(*columns), names
 
 
 def _served(column: ColumnInfo, table: Any, dialect: str) -> ColumnElement[Any]:

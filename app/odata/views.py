@@ -14,13 +14,15 @@ from flask import (
     jsonify,
     request,
 )
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from app.catalog import get_catalog
 from app.catalog.entity_sets import check_names, set_name, set_names
 from app.data.odata_feed import entity, feed_page
 from app.data.odata_query import ODataError, parse_key
 from app.data.scope import open_scope
-from app.errors import AppError
+from app.errors import AppError, database_error, http_error, unexpected_error
 from app.odata.budget import budget_for, retry_after
 from app.odata.csdl import metadata_xml, readable_scopes
 from app.odata.list_link import feed_link
@@ -155,6 +157,22 @@ def resource(resource: str) -> Response:
         response.headers["Preference-Applied"] = "odata.maxpagesize"
         response.headers["Warning"] = f'199 - "export row cap reached ({limit})"'
     return _headers(response)
+
+
+@bp.errorhandler(Exception)
+def odata_failure(exc: Exception) -> Response:
+    """A database outage, an HTTP error or a bug, in the OData error format (the
+    traceback goes to the log only), with the pages' statuses and Retry-After."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, HTTPException):
+        error, headers = http_error(exc)
+    elif isinstance(exc, SQLAlchemyError):
+        error, headers = database_error(exc)
+    else:
+        error = unexpected_error(exc)
+    response = odata_error(error)
+    response.headers.update(headers)
+    return response
 
 
 @bp.errorhandler(AppError)
