@@ -11,13 +11,15 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Select, Table, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.data.db_errors import TransientError
+from app.data.query import ListQuery, conditions
+from app.data.scope import Scope
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -172,3 +174,18 @@ def deadline(connection: Connection, seconds: float) -> Iterator[None]:
             raw.timeout = previous
     else:
         yield
+
+
+def contains_count(
+    scope: Scope,
+    query: ListQuery,
+    dialect: str,
+    connection: Connection | None = None,
+    cap: int = SCAN_COUNT_CAP,
+) -> RowCount | None:
+    """Rows the same filters would give with the search matching anywhere, capped
+    (None when there is nothing to search): a scan, so to SCAN_COUNT_CAP."""
+    where = conditions(scope, replace(query, search_mode="contains"), dialect)
+    if not query.q.strip() or where.notices:
+        return None
+    return capped_count(scope.table, where.clauses, cap, connection=connection)

@@ -11,7 +11,7 @@ labels are looked up afterwards (app.data.labels), under the target's row filter
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Select, Table, bindparam, select
@@ -22,8 +22,8 @@ from app.data.counts import (
     COUNT_CAP,
     SCAN_COUNT_CAP,
     RowCount,
-    capped_count,
     capped_count_statement,
+    contains_count,
     exact_count,
 )
 from app.data.labels import Label, LabelSet, fk_labels, label_text
@@ -539,9 +539,7 @@ def scoped_list_page(
         start=start,
     )
     if not rows and page.search_mode != "contains" and query.q.strip():
-        page.contains_count = contains_count(
-            scope, query, dialect, connection, cap=SCAN_COUNT_CAP
-        )
+        page.contains_count = contains_count(scope, query, dialect, connection)
     sig = sort_signature(plan.sort)
     state = _count_key(scope, query)
     if rows and not is_last:
@@ -581,21 +579,6 @@ def _page_start(
     if not plan.from_token:
         return 0
     return plan.token_start
-
-
-def contains_count(
-    scope: Scope,
-    query: ListQuery,
-    dialect: str,
-    connection: Connection | None = None,
-    cap: int = COUNT_CAP,
-) -> RowCount | None:
-    """Rows the same filters would give with the search matching anywhere, capped
-    (None when there is nothing to search)."""
-    where = conditions(scope, replace(query, search_mode="contains"), dialect)
-    if not query.q.strip() or where.notices:
-        return None
-    return capped_count(scope.table, where.clauses, cap, connection=connection)
 
 
 def _count_key(scope: Scope, query: ListQuery) -> str:
