@@ -189,19 +189,23 @@ def test_row_json_leaves_kinds_without_an_exact_writer_to_python():
 
 
 def test_row_json_for_sql_server_is_for_json_path_and_conforms():
-    """GIVEN the table of every kind WHEN its row JSON statement is compiled for SQL
-    Server THEN it is a correlated FOR JSON PATH subquery with null values kept,
-    datetimes in style 126 with Z and GUIDs lower-cased, and it breaks no rule the
+    """GIVEN the table of every kind and a money column WHEN its row JSON statement
+    is compiled for SQL Server THEN it is a correlated FOR JSON PATH subquery with
+    null values kept, datetimes in style 126 with Z, GUIDs lower-cased and money cast
+    to a decimal (FOR JSON writes money as a string), and it breaks no rule the
     conformance check knows."""
     from sqlalchemy.dialects import mssql
 
     table = _table()
+    table.append_column(Column("price", mssql.MONEY))
     statement = select(row_json_column(_infos(table), table, "mssql").label("j"))
     sql = str(statement.compile(dialect=mssql.dialect()))
     assert "FOR JSON PATH, WITHOUT_ARRAY_WRAPPER, INCLUDE_NULL_VALUES)" in sql
     assert "CONVERT(VARCHAR(33), kinds.moment, 126) + 'Z' AS [moment]" in sql
     assert "LOWER(CONVERT(CHAR(36), kinds.guid)) AS [guid]" in sql
     assert "kinds.flag AS [flag]" in sql
+    # FOR JSON writes money as a string: the feed's Edm.Decimal is a number.
+    assert "CAST(kinds.price AS DECIMAL(19, 4)) AS [price]" in sql
     assert check_statement(statement) == []
 
 
