@@ -19,8 +19,9 @@ same JSON values (tests/odata/test_feed_db_json.py compares the two on every
 supported kind, hostile text included, on SQLite and PostgreSQL; the live SQL Server
 tier does it there). Where a database writes a kind differently, the value is wrapped:
 datetimes get the ISO ``T`` and the ``Z`` (Edm.DateTimeOffset, see app/odata/edm.py),
-GUIDs come lower-case with dashes, SQLite's 0/1 Booleans become true/false and
-PostgreSQL's non-finite numerics become null. Kinds no wrapper covers in all three
+GUIDs come lower-case with dashes, SQLite's 0/1 Booleans become true/false,
+PostgreSQL's non-finite numerics become null and SQL Server's money (a string in
+FOR JSON) becomes a DECIMAL(19, 4) number. Kinds no wrapper covers in all three
 (floating point: each database rounds its own way; timezone-aware datetimes; money
 on PostgreSQL; SQL Server's text/ntext/xml and CLR types) send the whole page
 through the Python writer instead: ``row_json`` returns None for them.
@@ -41,7 +42,7 @@ from app.catalog.entity_sets import property_name
 
 # PostgreSQL functions take at most 100 arguments: 50 name/value pairs.
 MAX_COLUMNS = 50
-_PLAIN_KINDS = frozenset({"int", "text", "longtext", "date", "money"})
+_PLAIN_KINDS = frozenset({"int", "text", "longtext", "date"})
 
 
 class _JsonValue(FunctionElement):
@@ -83,6 +84,13 @@ class json_decimal(_JsonValue):  # noqa: N801
     """An exact number, null when it is not finite."""
 
     name = "json_decimal"
+    inherit_cache = True
+
+
+class json_money(_JsonValue):  # noqa: N801
+    """money/smallmoney as a JSON number (SQL Server's FOR JSON writes a string)."""
+
+    name = "json_money"
     inherit_cache = True
 
 
@@ -142,6 +150,8 @@ def _guid_sqlite(element, compiler, **kw) -> str:
 
 @compiles(json_decimal, "sqlite")
 @compiles(json_decimal, "mssql")
+@compiles(json_money, "sqlite")
+@compiles(json_money, "postgresql")
 @compiles(json_bool, "postgresql")
 @compiles(json_bool, "mssql")
 @compiles(json_time, "postgresql")
@@ -193,6 +203,12 @@ def _datetime_mssql(element, compiler, **kw) -> str:
     return f"CONVERT(VARCHAR(33), {_arg(element, compiler, kw)}, 126) + 'Z'"
 
 
+@compiles(json_money, "mssql")
+def _money_mssql(element, compiler, **kw) -> str:
+    # FOR JSON writes money and smallmoney as strings; DECIMAL(19, 4) holds both.
+    return f"CAST({_arg(element, compiler, kw)} AS DECIMAL(19, 4))"
+
+
 @compiles(json_guid, "mssql")
 def _guid_mssql(element, compiler, **kw) -> str:
     return f"LOWER(CONVERT(CHAR(36), {_arg(element, compiler, kw)}))"
@@ -220,6 +236,8 @@ def _value(info: ColumnInfo, column: Any, dialect: str) -> ColumnElement[Any] | 
         return None  # PostgreSQL's money is written as "$1.00"
     if kind in _PLAIN_KINDS:
         return column
+    if kind == "money":
+        return json_money(column)
     if kind == "bool":
         return json_bool(column)
     if kind == "decimal":
