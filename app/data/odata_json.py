@@ -24,7 +24,7 @@ PostgreSQL's non-finite numerics become null and SQL Server's money (a string in
 FOR JSON) becomes a DECIMAL(19, 4) number. Kinds no wrapper covers in all three
 (floating point: each database rounds its own way; timezone-aware datetimes; money
 on PostgreSQL; SQL Server's text/ntext/xml and CLR types) send the whole page
-through the Python writer instead: ``row_json`` returns None for them.
+through the Python writer instead: ``row_json_column`` returns None for them.
 """
 
 from __future__ import annotations
@@ -46,52 +46,28 @@ _PLAIN_KINDS = frozenset({"int", "text", "longtext", "date"})
 
 
 class _JsonValue(FunctionElement):
-    """One column's value as the database should put it in the row's object."""
+    """One column's value as the database should put it in the row's object; each
+    wrapper below is compiled per dialect (the ``@compiles`` functions)."""
 
     type = String()
     inherit_cache = True
 
 
-class json_bool(_JsonValue):  # noqa: N801 (SQLAlchemy's naming for SQL functions)
-    """true/false/null (SQLite stores 0/1)."""
-
-    name = "json_bool"
-    inherit_cache = True
+def _wrapper(name: str, doc: str) -> type[_JsonValue]:
+    body = {"name": name, "inherit_cache": True, "__doc__": doc}
+    return type(name, (_JsonValue,), body)
 
 
-class json_datetime(_JsonValue):  # noqa: N801
-    """A naive datetime as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
-
-    name = "json_datetime"
-    inherit_cache = True
-
-
-class json_time(_JsonValue):  # noqa: N801
-    """A time of day as ``HH:MM:SS[.ffffff]``."""
-
-    name = "json_time"
-    inherit_cache = True
-
-
-class json_guid(_JsonValue):  # noqa: N801
-    """A GUID as 36 lower-case characters."""
-
-    name = "json_guid"
-    inherit_cache = True
-
-
-class json_decimal(_JsonValue):  # noqa: N801
-    """An exact number, null when it is not finite."""
-
-    name = "json_decimal"
-    inherit_cache = True
-
-
-class json_money(_JsonValue):  # noqa: N801
-    """money/smallmoney as a JSON number (SQL Server's FOR JSON writes a string)."""
-
-    name = "json_money"
-    inherit_cache = True
+json_bool = _wrapper("json_bool", "true/false/null (SQLite stores 0/1).")
+json_datetime = _wrapper(
+    "json_datetime", "A naive datetime as YYYY-MM-DDTHH:MM:SS[.ffffff]Z."
+)
+json_time = _wrapper("json_time", "A time of day as HH:MM:SS[.ffffff].")
+json_guid = _wrapper("json_guid", "A GUID as 36 lower-case characters.")
+json_decimal = _wrapper("json_decimal", "An exact number, null when not finite.")
+json_money = _wrapper(
+    "json_money", "money/smallmoney as a JSON number (FOR JSON writes a string)."
+)
 
 
 class row_json(FunctionElement):  # noqa: N801
