@@ -51,9 +51,22 @@ class RowCount:
 
 
 def capped_count_statement(
-    table: Table, clauses: Sequence[ColumnElement[bool]], cap: int = COUNT_CAP
+    table: Table,
+    clauses: Sequence[ColumnElement[bool]],
+    cap: int = COUNT_CAP,
+    key_order: bool = False,
 ) -> Select:
-    """COUNT over at most ``cap + 1`` matching rows."""
+    """COUNT over at most ``cap + 1`` matching rows.
+
+    ``key_order`` reads them in primary-key order, as the list's own page does. A
+    condition no index can seek (``LIKE '%ill%'``) otherwise leaves the planner its
+    narrowest covering index, the searched column's own (SQLite and SQL Server take
+    it), whose order has nothing to do with where the matches are: on the bench
+    table SQLite read 6.2 ms of names for 1,001 matches against 1.2 ms in key order.
+    The number is the same either way: ``min(matches, cap + 1)``.
+    """
+    if key_order and clauses:
+        return _capped(table, clauses, cap, tuple(table.primary_key.columns))
     if not clauses:
         stmt = _UNFILTERED.get((table, cap))
         if stmt is None:
@@ -64,10 +77,17 @@ def capped_count_statement(
     return _capped(table, clauses, cap)
 
 
-def _capped(table: Table, clauses: Sequence[ColumnElement[bool]], cap: int) -> Select:
+def _capped(
+    table: Table,
+    clauses: Sequence[ColumnElement[bool]],
+    cap: int,
+    order: tuple[ColumnElement, ...] = (),
+) -> Select:
     inner = select(literal_column("1").label("one")).select_from(table)
     if clauses:
         inner = inner.where(*clauses)
+    if order:
+        inner = inner.order_by(*order)
     return select(func.count()).select_from(inner.limit(cap + 1).subquery())
 
 
@@ -84,11 +104,12 @@ def capped_count(
     clauses: Sequence[ColumnElement[bool]],
     cap: int = COUNT_CAP,
     connection: Connection | None = None,
+    key_order: bool = False,
 ) -> RowCount:
     """The number of matching rows, capped at ``cap`` (shown as "10,000+"); read
     on ``connection`` when given, else through the request's session."""
     run = db.session.execute if connection is None else connection.execute
-    n = run(capped_count_statement(table, clauses, cap)).scalar_one()
+    n = run(capped_count_statement(table, clauses, cap, key_order)).scalar_one()
     return RowCount(min(n, cap), capped=n > cap)
 
 
@@ -188,4 +209,6 @@ def contains_count(
     where = conditions(scope, replace(query, search_mode="contains"), dialect)
     if not query.q.strip() or where.notices:
         return None
-    return capped_count(scope.table, where.clauses, cap, connection=connection)
+    return capped_count(
+        scope.table, where.clauses, cap, connection=connection, key_order=True
+    )

@@ -320,20 +320,21 @@ def chosen_columns(
     return [visible[n] for n in picked]
 
 
-def count_cap(scope: Scope, query: ListQuery) -> int:
-    """How far page 1 counts: SCAN_COUNT_CAP when its search or a filter reads
-    every row (any mode but "starts with", or a "contains" filter), else COUNT_CAP."""
-    scans = (bool(query.q.strip()) and search_mode(scope, query) != "prefix") or any(
+def scans(scope: Scope, query: ListQuery) -> bool:
+    """Whether the search or a filter reads every row to find its matches (any
+    mode but "starts with", or a "contains" filter): page 1 then counts to
+    SCAN_COUNT_CAP, in key order."""
+    return (bool(query.q.strip()) and search_mode(scope, query) != "prefix") or any(
         f.op == "contains" for f in query.filters
     )
-    return SCAN_COUNT_CAP if scans else COUNT_CAP
 
 
-def counted(plan: PlannedList, cap: int) -> Select:
+def counted(plan: PlannedList, cap: int, key_order: bool = False) -> Select:
     """The page's SELECT with its capped count (``capped_count``'s subquery) as a
-    last column; kept per statement shape when the page has no conditions."""
+    last column, counted in key order when asked; kept per statement shape when
+    the page has no conditions."""
     if plan.clauses:
-        count = capped_count_statement(plan.scope.table, plan.clauses, cap)
+        count = capped_count_statement(plan.scope.table, plan.clauses, cap, key_order)
         return plan.statement.add_columns(count.scalar_subquery())
     key = (plan.statement, cap)
     stmt = _COUNTED.get(key)
@@ -469,8 +470,9 @@ def scoped_list_page(
     # statement per page instead of two (a later page carries its count in the
     # token, and an exact count needs its own deadline).
     folded = with_count and not query.exact_count and plan.token_count is None
-    cap = count_cap(scope, query)
-    statement = counted(plan, cap) if folded else plan.statement
+    scanning = scans(scope, query)
+    cap = SCAN_COUNT_CAP if scanning else COUNT_CAP
+    statement = counted(plan, cap, key_order=scanning) if folded else plan.statement
     fetched = run(statement, plan.params).all()
     more = len(fetched) > plan.size
     rows = fetched[: plan.size]

@@ -264,3 +264,32 @@ def test_detail_outside_row_filter_is_a_404(ctx, monkeypatch):
         get_row(JDOE, ctx.catalog, "shop.items", "12")
     assert caught.value.status == 404
     assert get_row(JDOE, ctx.catalog, "shop.items", "5").title == "Easel 005"
+
+
+def test_scanning_count_reads_rows_in_key_order_not_the_searched_index(ctx):
+    """GIVEN items.name indexed (ix_items_name) and a "name contains 0" filter
+    WHEN page 1 is listed and SQLite's plan of that page's statement is asked for
+    THEN the count reads the table in key order, as the page does, never the name
+    index: that index covers the condition, so the planner picks it, and its name
+    order hides the matches (6.2 ms against 1.2 ms on the bench table)."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, tuple]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    engine = db.session.get_bind()
+    query = ListQuery(filters=(FilterSpec("name", "contains", "0"),))
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        page = list_page(JDOE, ctx.catalog, "shop.items", query)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    statement, parameters = next((s, p) for s, p in seen if "count(*)" in s)
+    plan = db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + statement, parameters
+    )
+    details = [row[3] for row in plan]
+    assert page.count.value > 0
+    assert not [d for d in details if "ix_items_name" in d], details
