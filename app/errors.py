@@ -7,8 +7,18 @@ user gets a title, a plain explanation and the request id to quote.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -64,8 +74,22 @@ def wants_json() -> bool:
     )
 
 
+def error_format(
+    app: Flask, prefix: str, render: Callable[[AppError], Response]
+) -> None:
+    """Errors under the path ``prefix`` are written by ``render`` (the OData feed's
+    format). Kept by path, not by blueprint: a routing error (404, 405) is raised
+    before any blueprint is chosen."""
+    app.extensions.setdefault("tablefront.error_formats", {})[prefix] = render
+
+
 def render_error(error: AppError):
-    """Render ``error`` as an HTML page or a JSON object, with the request id."""
+    """Render ``error`` in its path's format (``error_format``), else as an HTML
+    page or a JSON object, with the request id."""
+    formats = current_app.extensions.get("tablefront.error_formats", {})
+    for prefix, render in formats.items():
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return render(error)
     request_id = g.get("request_id", "-")
     if wants_json():
         body = {

@@ -14,15 +14,13 @@ from flask import (
     jsonify,
     request,
 )
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
 
 from app.catalog import get_catalog
 from app.catalog.entity_sets import check_names, set_name, set_names
 from app.data.odata_feed import entity, feed_page
 from app.data.odata_query import ODataError, parse_key
 from app.data.scope import open_scope
-from app.errors import AppError, database_error, http_error, unexpected_error
+from app.errors import AppError, error_format
 from app.odata.budget import budget_for, retry_after
 from app.odata.csdl import metadata_xml, readable_scopes
 from app.odata.list_link import feed_link
@@ -36,6 +34,7 @@ CODES = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "NotFound",
+    405: "MethodNotAllowed",
     429: "TooManyRequests",
     501: "NotImplemented",
     503: "ServiceUnavailable",
@@ -48,6 +47,12 @@ def _check_names(state) -> None:
     """Refuse to start when two tables would share an entity-set name."""
     with state.app.app_context():
         check_names(get_catalog())
+
+
+@bp.record_once
+def _error_format(state) -> None:
+    """Every error under /odata answers in the OData error format."""
+    error_format(state.app, bp.url_prefix, odata_error)
 
 
 @bp.app_template_filter("odata_set_name")
@@ -159,25 +164,10 @@ def resource(resource: str) -> Response:
     return _headers(response)
 
 
-@bp.errorhandler(Exception)
-def odata_failure(exc: Exception) -> Response:
-    """A database outage, an HTTP error or a bug, in the OData error format (the
-    traceback goes to the log only), with the pages' statuses and Retry-After."""
-    headers: dict[str, str] = {}
-    if isinstance(exc, HTTPException):
-        error, headers = http_error(exc)
-    elif isinstance(exc, SQLAlchemyError):
-        error, headers = database_error(exc)
-    else:
-        error = unexpected_error(exc)
-    response = odata_error(error)
-    response.headers.update(headers)
-    return response
-
-
-@bp.errorhandler(AppError)
 def odata_error(error: AppError) -> Response:
-    """The OData error format, with the pages' status meanings."""
+    """The OData error format, with the pages' status meanings: every error under
+    /odata (a database outage, an HTTP error, a bug, a 405 from routing) is written
+    so, by app.errors' handlers (see ``_error_format``)."""
     code = getattr(error, "code", None) or CODES.get(error.status, "Error")
     body = json.dumps(
         {

@@ -93,3 +93,36 @@ def test_feed_page_sqlite_refuses_as_json_is_served_by_python(world):
         pages.append(parsed(response.data))
     world.config["ODATA_DB_JSON"] = True
     assert pages[0] == pages[1]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("POST", "/odata/hr_employees", 405, "MethodNotAllowed"),
+        ("DELETE", "/odata/", 405, "MethodNotAllowed"),
+        ("PUT", "/odata/$metadata", 405, "MethodNotAllowed"),
+    ],
+    ids=["post-to-a-set", "delete-the-service", "put-metadata"],
+)
+def test_routing_error_under_odata_is_an_odata_error(world, method, path, status, code):
+    """GIVEN a request that Flask's routing refuses before any blueprint is chosen
+    (a method the read-only feed does not take)
+    WHEN a client sends it under /odata
+    THEN the answer is a 405 in the OData error format, with Allow, not the app's
+    HTML error page."""
+    client = client_for(world, ADMIN_LOGIN)
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    assert _odata_error(response)["code"] == code
+    assert "GET" in response.headers["Allow"]
+
+
+def test_pages_outside_odata_keep_the_html_error_page(world):
+    """GIVEN the OData error format registered for /odata
+    WHEN a page outside it (a prefix look-alike included) is not found
+    THEN the app's HTML error page answers."""
+    client = client_for(world, ADMIN_LOGIN)
+    for path in ("/odatax", "/t/hr/no_such_table"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.mimetype == "text/html"
