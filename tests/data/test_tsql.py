@@ -122,6 +122,20 @@ def test_capped_count_compiles_to_count_over_top(scope):
     assert "SELECT TOP 10001 1 AS one" in sql
 
 
+def test_scanning_count_compiles_to_top_in_key_order(scope):
+    """GIVEN the capped count of a scanning search ("name contains 'x'")
+    WHEN compiled for SQL Server with key order, and without conditions
+    THEN its derived table is TOP 1001 ... ORDER BY the primary key (ORDER BY in a
+    derived table needs TOP: the conformance rules check that too), and a count
+    with no condition stays unordered (its narrowest index is the cheapest read)."""
+    contains = scope.table.c.name.like("%x%")
+    sql = compile_mssql(capped_count_statement(scope.table, [contains], 1000, True))
+    assert "SELECT TOP 1001 1 AS one" in sql
+    assert sql.rstrip().endswith("ORDER BY shop.items.item_id) AS anon_1")
+    unordered = compile_mssql(capped_count_statement(scope.table, [], 1000, True))
+    assert "ORDER BY" not in unordered
+
+
 def test_export_compiles_to_top_limit_with_order_by(scope, app):
     """GIVEN an export of a filtered list
     WHEN compiled for SQL Server
