@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.catalog import ColumnInfo
 from app.catalog.entity_sets import property_name, set_name
-from app.catalog.parse import BadValue, parse_value
+from app.catalog.parse import BadValue, parse_day, parse_value
 from app.data.scope import Scope
 
 MAX_ITEMS = 20
@@ -68,22 +68,28 @@ def _term(scope: Scope, column_name: str, op: str, value: str) -> str | None:
     if op == "starts":
         return f"startswith({name},{_quoted(value)})"
     if column.kind == "datetime" and len(value.strip()) == 10:
-        day = value.strip()
-        try:
-            start = dt.date.fromisoformat(day)
-        except ValueError:
-            return None
-        end = (start + dt.timedelta(days=1)).isoformat()
-        if op == "gte":
-            return f"{name} ge {day}T00:00:00Z"
-        if op == "lte":
-            return f"{name} lt {end}T00:00:00Z"
-        return f"({name} ge {day}T00:00:00Z and {name} lt {end}T00:00:00Z)"
+        return _day_term(column, name, op, value)
     literal = _literal(column, value)
     ops = {"eq": "eq", "gte": "ge", "lte": "le"}
     if literal is None or op not in ops:
         return None
     return f"{name} {ops[op]} {literal}"
+
+
+def _day_term(column: ColumnInfo, name: str, op: str, text: str) -> str | None:
+    """A whole day of a datetime column, as the list reads it (``parse_day``): the
+    type's last day has no next day to stop before."""
+    try:
+        start, end = parse_day(column, text)
+    except BadValue:
+        return None
+    since = f"{name} ge {start.isoformat()}Z"
+    if op == "gte":
+        return since
+    if end is None:
+        return since if op == "eq" else f"{name} ne null"
+    before = f"{name} lt {end.isoformat()}Z"
+    return before if op == "lte" else f"({since} and {before})"
 
 
 def feed_link(scope: Scope, args: MultiDict, root: str) -> FeedLink:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import unquote, urlsplit
+
+import pytest
 
 from tests.html import soup
 
@@ -50,3 +53,49 @@ def test_list_page_panel_without_script_shows_absolute_feed_url(admin):
     doc = soup(admin.get("/t/hr/employees"))
     field = doc.select_one("[data-testid=feed-panel] [data-testid=feed-url]")
     assert field["value"] == "http://localhost/odata/hr_employees"
+
+
+def _a_modified_day(admin) -> str:
+    """The day of the first employee's ``modified_at``, as the feed gives it."""
+    feed = admin.get(
+        "/odata/hr_employees?$top=1&$orderby=employee_id&$select=modified_at"
+    )
+    return json.loads(feed.data)["value"][0]["modified_at"][:10]
+
+
+@pytest.mark.parametrize(
+    ("op", "day", "expected", "rows"),
+    [
+        ("lte", None, "modified_at lt {next}T00:00:00Z", True),
+        (
+            "eq",
+            None,
+            "(modified_at ge {day}T00:00:00Z and modified_at lt {next}T",
+            True,
+        ),
+        ("gte", None, "modified_at ge {day}T00:00:00Z", True),
+        ("lte", "9999-12-31", "modified_at ne null", True),
+        ("eq", "9999-12-31", "modified_at ge 9999-12-31T00:00:00Z", False),
+    ],
+)
+def test_feed_link_of_a_day_filter_reads_the_days_the_list_reads(
+    admin, op, day, expected, rows
+):
+    """GIVEN a list view filtered to a day of a datetime column: a day with rows,
+    or the type's last day (9999-12-31, which has no next day to stop before)
+    WHEN its feed link is asked for THEN the $filter bounds the same days, and the
+    feed gives the rows the list's export gives."""
+    if day is None:
+        day = _a_modified_day(admin)
+        after = dt.date.fromisoformat(day) + dt.timedelta(days=1)
+        expected = expected.format(day=day, next=after.isoformat())
+    args = f"fc=modified_at&fo={op}&fv={day}&sort=employee_id"
+    response = admin.get(f"/odata/-/link/hr/employees?{args}")
+    assert response.status_code == 200
+    link = json.loads(response.data)
+    assert expected in unquote(urlsplit(link["url"]).query)
+    feed = json.loads(admin.get(link["url"].removeprefix("http://localhost")).data)
+    exported = admin.get(f"/t/hr/employees/-/export.csv?{args}").get_data(as_text=True)
+    keys = [line.split(",")[0].lstrip("\ufeff") for line in exported.splitlines()[1:]]
+    assert bool(keys) == rows
+    assert [str(r["employee_id"]) for r in feed["value"]] == keys
